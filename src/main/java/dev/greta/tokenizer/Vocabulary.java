@@ -170,7 +170,10 @@ final class Vocabulary {
         return endOfGeneration.get(id);
     }
 
-    /** Control, user-defined and unknown tokens, longest UTF-8 text first: the order special text is matched in. */
+    /**
+     * Control, user-defined and unknown tokens, longest UTF-8 text first: the order special text is matched in.
+     * Equal lengths go by id (llama.cpp's std::sort leaves them unordered; it matters only for overlapping texts).
+     */
     int[] specialTokensLongestFirst() { return specialTokensLongestFirst; }
 
     private void checkId(int id) {
