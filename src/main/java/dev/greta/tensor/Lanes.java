@@ -1,6 +1,11 @@
 package dev.greta.tensor;
 
+import java.lang.foreign.MemorySegment;
+
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,6 +22,11 @@ final class Lanes {
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    /** L bytes at {@code at} as unsigned int lanes: x86 has no byte shifts, so nibble work happens in int lanes. */
+    static IntVector unsignedBytes(MemorySegment src, long at) {
+        return ((IntVector) ByteVector.fromMemorySegment(B, src, at, LittleEndian.ORDER).convertShape(VectorOperators.B2I, I, 0)).and(0xff);
+    }
 
     private static VectorSpecies<Float> floatSpecies() {
         String bits = System.getProperty("greta.vector.bits");

@@ -1,18 +1,15 @@
 package dev.greta.tensor;
 
 import dev.greta.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.greta.tensor.Lanes.B;
-import static dev.greta.tensor.Lanes.F;
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
 import static dev.greta.tensor.LittleEndian.I8;
-import static dev.greta.tensor.LittleEndian.ORDER;
 
 /**
  * Q4_K: super-blocks of 256 as {f16 d; f16 dmin; uint8 scales[12]; uint8 qs[128]}. Eight sub-blocks of 32
@@ -140,9 +137,9 @@ final class Q4_KMatrix extends WeightMatrix {
                 float d2 = d * (sm2 & 0xff);
                 float m2 = min * (sm2 >> 8);
                 for (int l = 0; l < 32; l += L) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, data, block + QS + 32 * g + l, ORDER);
-                    FloatVector lo = (FloatVector) q.and((byte) 0x0f).convertShape(VectorOperators.B2F, F, 0);
-                    FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F, 0);
+                    IntVector q = Lanes.unsignedBytes(data, block + QS + 32 * g + l);
+                    FloatVector lo = (FloatVector) q.and(0x0f).convert(VectorOperators.I2F, 0);
+                    FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                     lo.mul(d1).sub(m1).intoArray(dst, o + 64 * g + l);
                     hi.mul(d2).sub(m2).intoArray(dst, o + 64 * g + 32 + l);
                 }

@@ -1,18 +1,15 @@
 package dev.greta.tensor;
 
 import dev.greta.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.greta.tensor.Lanes.B;
-import static dev.greta.tensor.Lanes.F;
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
 import static dev.greta.tensor.LittleEndian.I8;
-import static dev.greta.tensor.LittleEndian.ORDER;
 
 /**
  * Q6_K: super-blocks of 256 as {uint8 ql[128]; uint8 qh[64]; int8 scales[16]; f16 d}; element = d * scale
@@ -117,13 +114,13 @@ final class Q6_KMatrix extends WeightMatrix {
                 int o = dstOffset + b * BLOCK + 128 * half;
                 for (int l = 0; l < 32; l += L) {
                     int is = l / 16;
-                    ByteVector a = ByteVector.fromMemorySegment(B, data, ql + l, ORDER);
-                    ByteVector c = ByteVector.fromMemorySegment(B, data, ql + l + 32, ORDER);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, ORDER);
-                    ByteVector q1 = a.and((byte) 0x0f).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = c.and((byte) 0x0f).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
+                    IntVector a = Lanes.unsignedBytes(data, ql + l);
+                    IntVector c = Lanes.unsignedBytes(data, ql + l + 32);
+                    IntVector h = Lanes.unsignedBytes(data, qh + l);
+                    IntVector q1 = a.and(0x0f).or(h.and(3).lanewise(VectorOperators.LSHL, 4));
+                    IntVector q2 = c.and(0x0f).or(h.and(0x0c).lanewise(VectorOperators.LSHL, 2));
+                    IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30));
+                    IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30));
                     store(q1, d * data.get(I8, sc + is), dst, o + l);
                     store(q2, d * data.get(I8, sc + is + 2), dst, o + l + 32);
                     store(q3, d * data.get(I8, sc + is + 4), dst, o + l + 64);
@@ -134,8 +131,8 @@ final class Q6_KMatrix extends WeightMatrix {
     }
 
     /** Codes in [0, 64) minus 32, times the sub-block scale, as floats. */
-    private static void store(ByteVector codes, float scale, float[] dst, int at) {
-        ((FloatVector) codes.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, at);
+    private static void store(IntVector codes, float scale, float[] dst, int at) {
+        ((FloatVector) codes.sub(32).convert(VectorOperators.I2F, 0)).mul(scale).intoArray(dst, at);
     }
 
     private static int u8(MemorySegment src, long at) { return src.get(I8, at) & 0xff; }
