@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The vector species of the fast kernels. The float species decides the others: byte, short and int species
  * have the same lane count, so a load of narrow codes converts lane for lane into one float vector.
- * System property {@code greta.vector.bits} (256 or 512) overrides the machine's preferred width.
+ * The width is the CPU's widest (256 bits at least: byte codes need 8 lanes); system property
+ * {@code greta.vector.bits} (256 or 512) narrows it, e.g. to compare 256 with 512 bits on AVX-512 CPUs.
  */
 final class Lanes {
     private Lanes() {}
@@ -29,11 +30,22 @@ final class Lanes {
     }
 
     private static VectorSpecies<Float> floatSpecies() {
+        int widest = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         String bits = System.getProperty("greta.vector.bits");
-        int width = bits == null ? Math.max(256, FloatVector.SPECIES_PREFERRED.vectorBitSize()) : Integer.parseInt(bits.trim());
-        return switch (width) {
-            case 256 -> FloatVector.SPECIES_256;
-            case 512 -> FloatVector.SPECIES_512;
+        if (bits == null) return widest >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+        int width = parse(bits);
+        if (width > widest) {
+            // C2 only compiles vectors the CPU has; wider ones run as plain Java, about 100x slower.
+            throw new IllegalArgumentException("greta.vector.bits=" + width + " but this CPU's widest vectors are "
+                    + widest + " bits");
+        }
+        return width == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    }
+
+    private static int parse(String bits) {
+        return switch (bits.trim()) {
+            case "256" -> 256;
+            case "512" -> 512;
             default -> throw new IllegalArgumentException("greta.vector.bits must be 256 or 512, got '" + bits + "'");
         };
     }

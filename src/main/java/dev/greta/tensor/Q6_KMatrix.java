@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
+import static dev.greta.tensor.LittleEndian.I64;
 import static dev.greta.tensor.LittleEndian.I8;
 
 /**
@@ -105,26 +106,30 @@ final class Q6_KMatrix extends WeightMatrix {
     @Override
     void decode(int row, int from, int count, float[] dst, int dstOffset) {
         long block = blockOffset(row, from);
-        for (int b = 0; b < count / BLOCK; b++, block += BYTES) {
-            float d = Halfs.f16ToFloat(data.get(I16, block + D));
-            for (int half = 0; half < 2; half++) {
-                long ql = block + 64 * half;
-                long qh = block + QH + 32 * half;
-                long sc = block + SCALES + 8 * half;
-                int o = dstOffset + b * BLOCK + 128 * half;
-                for (int l = 0; l < 32; l += L) {
-                    int is = l / 16;
+        for (int b = 0; b < count / BLOCK; b++, block += BYTES) decodeBlock(data, block, dst, dstOffset + b * BLOCK);
+    }
+
+    private static void decodeBlock(MemorySegment data, long block, float[] dst, int dstOffset) {
+        float d = Halfs.f16ToFloat(data.get(I16, block + D));
+        for (int half = 0; half < 2; half++) {
+            long ql = block + 64 * half;
+            long qh = block + QH + 32 * half;
+            long scales = data.get(I64, block + SCALES + 8 * half); // this half's eight int8 scales
+            int o = dstOffset + 128 * half;
+            for (int g = 0; g < 2; g++) {
+                // Scales stay out of the vector loop: a scalar int-to-float per store costs more than the codes.
+                float s1 = d * (byte) (scales >>> 8 * g);
+                float s2 = d * (byte) (scales >>> 8 * (g + 2));
+                float s3 = d * (byte) (scales >>> 8 * (g + 4));
+                float s4 = d * (byte) (scales >>> 8 * (g + 6));
+                for (int l = 16 * g; l < 16 * g + 16; l += L) {
                     IntVector a = Lanes.unsignedBytes(data, ql + l);
                     IntVector c = Lanes.unsignedBytes(data, ql + l + 32);
                     IntVector h = Lanes.unsignedBytes(data, qh + l);
-                    IntVector q1 = a.and(0x0f).or(h.and(3).lanewise(VectorOperators.LSHL, 4));
-                    IntVector q2 = c.and(0x0f).or(h.and(0x0c).lanewise(VectorOperators.LSHL, 2));
-                    IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30));
-                    IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30));
-                    store(q1, d * data.get(I8, sc + is), dst, o + l);
-                    store(q2, d * data.get(I8, sc + is + 2), dst, o + l + 32);
-                    store(q3, d * data.get(I8, sc + is + 4), dst, o + l + 64);
-                    store(q4, d * data.get(I8, sc + is + 6), dst, o + l + 96);
+                    store(a.and(0x0f).or(h.and(3).lanewise(VectorOperators.LSHL, 4)), s1, dst, o + l);
+                    store(c.and(0x0f).or(h.and(0x0c).lanewise(VectorOperators.LSHL, 2)), s2, dst, o + l + 32);
+                    store(a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)), s3, dst, o + l + 64);
+                    store(c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30)), s4, dst, o + l + 96);
                 }
             }
         }
