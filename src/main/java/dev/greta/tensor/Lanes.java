@@ -1,13 +1,19 @@
 package dev.greta.tensor;
 
+import java.lang.foreign.MemorySegment;
+
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector species of the fast kernels. The float species decides the others: byte, short and int species
  * have the same lane count, so a load of narrow codes converts lane for lane into one float vector.
- * System property {@code greta.vector.bits} (256 or 512) overrides the machine's preferred width.
+ * The width is the CPU's widest (256 bits at least: byte codes need 8 lanes); system property
+ * {@code greta.vector.bits} (256 or 512) narrows it, e.g. to compare 256 with 512 bits on AVX-512 CPUs.
  */
 final class Lanes {
     private Lanes() {}
@@ -18,12 +24,28 @@ final class Lanes {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
+    /** L bytes at {@code at} as unsigned int lanes: x86 has no byte shifts, so nibble work happens in int lanes. */
+    static IntVector unsignedBytes(MemorySegment src, long at) {
+        return ((IntVector) ByteVector.fromMemorySegment(B, src, at, LittleEndian.ORDER).convertShape(VectorOperators.B2I, I, 0)).and(0xff);
+    }
+
     private static VectorSpecies<Float> floatSpecies() {
+        int widest = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         String bits = System.getProperty("greta.vector.bits");
-        int width = bits == null ? Math.max(256, FloatVector.SPECIES_PREFERRED.vectorBitSize()) : Integer.parseInt(bits.trim());
-        return switch (width) {
-            case 256 -> FloatVector.SPECIES_256;
-            case 512 -> FloatVector.SPECIES_512;
+        if (bits == null) return widest >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+        int width = parse(bits);
+        if (width > widest) {
+            // C2 only compiles vectors the CPU has; wider ones run as plain Java, about 100x slower.
+            throw new IllegalArgumentException("greta.vector.bits=" + width + " but this CPU's widest vectors are "
+                    + widest + " bits");
+        }
+        return width == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    }
+
+    private static int parse(String bits) {
+        return switch (bits.trim()) {
+            case "256" -> 256;
+            case "512" -> 512;
             default -> throw new IllegalArgumentException("greta.vector.bits must be 256 or 512, got '" + bits + "'");
         };
     }

@@ -8,6 +8,8 @@ final class LittleEndian {
     private LittleEndian() {}
 
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ORDER);
+    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ORDER);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ORDER);
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
     static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;

@@ -1,18 +1,15 @@
 package dev.greta.tensor;
 
 import dev.greta.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.greta.tensor.Lanes.B;
-import static dev.greta.tensor.Lanes.F;
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
 import static dev.greta.tensor.LittleEndian.I8;
-import static dev.greta.tensor.LittleEndian.ORDER;
 
 /**
  * Q4_0: blocks of 32 as {f16 d; uint8 qs[16]}; element j &lt; 16 is (low nibble of qs[j] - 8) * d, element
@@ -69,11 +66,11 @@ final class Q4_0Matrix extends WeightMatrix {
             float d = Halfs.f16ToFloat(data.get(I16, block));
             int o = dstOffset + b * BLOCK;
             for (int j = 0; j < BLOCK / 2; j += L) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, block + 2 + j, ORDER);
-                ByteVector lo = q.and((byte) 0x0f).sub((byte) 8);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, o + j);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, o + BLOCK / 2 + j);
+                IntVector q = Lanes.unsignedBytes(data, block + 2 + j);
+                IntVector lo = q.and(0x0f).sub(8);
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4).sub(8);
+                ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, o + j);
+                ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, o + BLOCK / 2 + j);
             }
         }
     }

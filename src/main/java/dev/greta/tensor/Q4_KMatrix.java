@@ -1,18 +1,17 @@
 package dev.greta.tensor;
 
 import dev.greta.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.greta.tensor.Lanes.B;
-import static dev.greta.tensor.Lanes.F;
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
+import static dev.greta.tensor.LittleEndian.I32;
+import static dev.greta.tensor.LittleEndian.I64;
 import static dev.greta.tensor.LittleEndian.I8;
-import static dev.greta.tensor.LittleEndian.ORDER;
 
 /**
  * Q4_K: super-blocks of 256 as {f16 d; f16 dmin; uint8 scales[12]; uint8 qs[128]}. Eight sub-blocks of 32
@@ -128,26 +127,47 @@ final class Q4_KMatrix extends WeightMatrix {
     @Override
     void decode(int row, int from, int count, float[] dst, int dstOffset) {
         long block = blockOffset(row, from);
-        for (int b = 0; b < count / BLOCK; b++, block += BYTES) {
-            float d = Halfs.f16ToFloat(data.get(I16, block));
-            float min = Halfs.f16ToFloat(data.get(I16, block + 2));
-            int o = dstOffset + b * BLOCK;
-            for (int g = 0; g < 4; g++) {
-                int sm1 = scaleMin(data, block + SCALES, 2 * g);
-                int sm2 = scaleMin(data, block + SCALES, 2 * g + 1);
-                float d1 = d * (sm1 & 0xff);
-                float m1 = min * (sm1 >> 8);
-                float d2 = d * (sm2 & 0xff);
-                float m2 = min * (sm2 >> 8);
-                for (int l = 0; l < 32; l += L) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, data, block + QS + 32 * g + l, ORDER);
-                    FloatVector lo = (FloatVector) q.and((byte) 0x0f).convertShape(VectorOperators.B2F, F, 0);
-                    FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F, 0);
-                    lo.mul(d1).sub(m1).intoArray(dst, o + 64 * g + l);
-                    hi.mul(d2).sub(m2).intoArray(dst, o + 64 * g + 32 + l);
-                }
+        for (int b = 0; b < count / BLOCK; b++, block += BYTES) decodeBlock(data, block, dst, dstOffset + b * BLOCK);
+    }
+
+    private static void decodeBlock(MemorySegment data, long block, float[] dst, int dstOffset) {
+        float d = Halfs.f16ToFloat(data.get(I16, block));
+        float min = Halfs.f16ToFloat(data.get(I16, block + 2));
+        // The 12 packed scale bytes in two registers: byte i is bits 8i.. of lo (i < 8) or of hi (i >= 8).
+        long lo = data.get(I64, block + SCALES);
+        int hi = data.get(I32, block + SCALES + 8);
+        for (int g = 0; g < 4; g++) {
+            int sm1 = packedScaleMin(lo, hi, 2 * g);
+            int sm2 = packedScaleMin(lo, hi, 2 * g + 1);
+            float d1 = d * (sm1 & 0xff);
+            float m1 = min * (sm1 >> 8);
+            float d2 = d * (sm2 & 0xff);
+            float m2 = min * (sm2 >> 8);
+            int o = dstOffset + 64 * g;
+            for (int l = 0; l < 32; l += L) {
+                IntVector q = Lanes.unsignedBytes(data, block + QS + 32 * g + l);
+                ((FloatVector) q.and(0x0f).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1).intoArray(dst, o + l);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).sub(m2).intoArray(dst, o + 32 + l);
             }
         }
+    }
+
+    /** {@link #scaleMin} from the scale bytes held in registers. */
+    private static int packedScaleMin(long lo, int hi, int j) {
+        int sc;
+        int m;
+        if (j < 4) {
+            sc = byteAt(lo, hi, j) & 63;
+            m = byteAt(lo, hi, j + 4) & 63;
+        } else {
+            sc = (byteAt(lo, hi, j + 4) & 0x0f) | (byteAt(lo, hi, j - 4) >> 6) << 4;
+            m = (byteAt(lo, hi, j + 4) >> 4) | (byteAt(lo, hi, j) >> 6) << 4;
+        }
+        return sc | m << 8;
+    }
+
+    private static int byteAt(long lo, int hi, int i) {
+        return i < 8 ? (int) (lo >>> 8 * i) & 0xff : hi >>> 8 * (i - 8) & 0xff;
     }
 
     private static int u8(MemorySegment src, long at) { return src.get(I8, at) & 0xff; }

@@ -1,18 +1,16 @@
 package dev.greta.tensor;
 
 import dev.greta.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.greta.tensor.Lanes.B;
-import static dev.greta.tensor.Lanes.F;
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
+import static dev.greta.tensor.LittleEndian.I64;
 import static dev.greta.tensor.LittleEndian.I8;
-import static dev.greta.tensor.LittleEndian.ORDER;
 
 /**
  * Q6_K: super-blocks of 256 as {uint8 ql[128]; uint8 qh[64]; int8 scales[16]; f16 d}; element = d * scale
@@ -108,34 +106,38 @@ final class Q6_KMatrix extends WeightMatrix {
     @Override
     void decode(int row, int from, int count, float[] dst, int dstOffset) {
         long block = blockOffset(row, from);
-        for (int b = 0; b < count / BLOCK; b++, block += BYTES) {
-            float d = Halfs.f16ToFloat(data.get(I16, block + D));
-            for (int half = 0; half < 2; half++) {
-                long ql = block + 64 * half;
-                long qh = block + QH + 32 * half;
-                long sc = block + SCALES + 8 * half;
-                int o = dstOffset + b * BLOCK + 128 * half;
-                for (int l = 0; l < 32; l += L) {
-                    int is = l / 16;
-                    ByteVector a = ByteVector.fromMemorySegment(B, data, ql + l, ORDER);
-                    ByteVector c = ByteVector.fromMemorySegment(B, data, ql + l + 32, ORDER);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, ORDER);
-                    ByteVector q1 = a.and((byte) 0x0f).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = c.and((byte) 0x0f).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
-                    store(q1, d * data.get(I8, sc + is), dst, o + l);
-                    store(q2, d * data.get(I8, sc + is + 2), dst, o + l + 32);
-                    store(q3, d * data.get(I8, sc + is + 4), dst, o + l + 64);
-                    store(q4, d * data.get(I8, sc + is + 6), dst, o + l + 96);
+        for (int b = 0; b < count / BLOCK; b++, block += BYTES) decodeBlock(data, block, dst, dstOffset + b * BLOCK);
+    }
+
+    private static void decodeBlock(MemorySegment data, long block, float[] dst, int dstOffset) {
+        float d = Halfs.f16ToFloat(data.get(I16, block + D));
+        for (int half = 0; half < 2; half++) {
+            long ql = block + 64 * half;
+            long qh = block + QH + 32 * half;
+            long scales = data.get(I64, block + SCALES + 8 * half); // this half's eight int8 scales
+            int o = dstOffset + 128 * half;
+            for (int g = 0; g < 2; g++) {
+                // Scales stay out of the vector loop: a scalar int-to-float per store costs more than the codes.
+                float s1 = d * (byte) (scales >>> 8 * g);
+                float s2 = d * (byte) (scales >>> 8 * (g + 2));
+                float s3 = d * (byte) (scales >>> 8 * (g + 4));
+                float s4 = d * (byte) (scales >>> 8 * (g + 6));
+                for (int l = 16 * g; l < 16 * g + 16; l += L) {
+                    IntVector a = Lanes.unsignedBytes(data, ql + l);
+                    IntVector c = Lanes.unsignedBytes(data, ql + l + 32);
+                    IntVector h = Lanes.unsignedBytes(data, qh + l);
+                    store(a.and(0x0f).or(h.and(3).lanewise(VectorOperators.LSHL, 4)), s1, dst, o + l);
+                    store(c.and(0x0f).or(h.and(0x0c).lanewise(VectorOperators.LSHL, 2)), s2, dst, o + l + 32);
+                    store(a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)), s3, dst, o + l + 64);
+                    store(c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30)), s4, dst, o + l + 96);
                 }
             }
         }
     }
 
     /** Codes in [0, 64) minus 32, times the sub-block scale, as floats. */
-    private static void store(ByteVector codes, float scale, float[] dst, int at) {
-        ((FloatVector) codes.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, at);
+    private static void store(IntVector codes, float scale, float[] dst, int at) {
+        ((FloatVector) codes.sub(32).convert(VectorOperators.I2F, 0)).mul(scale).intoArray(dst, at);
     }
 
     private static int u8(MemorySegment src, long at) { return src.get(I8, at) & 0xff; }

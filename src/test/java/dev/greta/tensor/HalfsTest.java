@@ -36,7 +36,7 @@ class HalfsTest {
     }
 
     @Test
-    void vectorHalfDecodeMatchesScalarForEveryBitPattern() {
+    void rowDecodeMatchesHalfsForEveryBitPattern() {
         short[] all = new short[65536];
         for (int i = 0; i < all.length; i++) all[i] = (short) i;
         var seg = java.lang.foreign.MemorySegment.ofArray(new byte[all.length * 2]);
