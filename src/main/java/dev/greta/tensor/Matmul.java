@@ -1,0 +1,236 @@
+package dev.greta.tensor;
+
+import dev.greta.backend.cpu.Parallel;
+import jdk.incubator.vector.FloatVector;
+
+import static dev.greta.tensor.Lanes.F;
+import static dev.greta.tensor.Lanes.L;
+
+/**
+ * The fast matmul of every format: out[t][r] = sum_i x[t][i] * W[r][i].
+ *
+ * <p>With {@link #MIN_GEMM_TOKENS} or more tokens (prefill) it is a GEMM: each worker takes whole panels of
+ * {@link #PANEL_ROWS} weight rows, decodes {@link #KC} columns of the panel at a time into a transposed float
+ * panel (column k holds the panel's rows as two vectors), and runs an outer-product micro-kernel over tiles of
+ * {@link #TILE_TOKENS} tokens: per k, two weight vectors times one broadcast activation per token, accumulated
+ * in registers. Every output element is one fused multiply-add chain over i = 0, 1, ... in order, whatever
+ * the tile, panel or thread, so results do not depend on the thread count.
+ *
+ * <p>With fewer tokens (decode) it decodes each row once and takes vector dot products with each token.
+ */
+final class Matmul {
+    private Matmul() {}
+
+    /** Columns decoded per panel step: a multiple of every block size; the panel stays in L1. */
+    static final int KC = 256;
+    static final int PANEL_ROWS = 2 * L;
+    static final int TILE_TOKENS = 6;
+    /** Below this many tokens a decoded row is not reused enough to pay for the transposed panel. */
+    static final int MIN_GEMM_TOKENS = 4;
+    /** Dot-product partial sums: 4 vectors of L lanes, reduced in a fixed order. */
+    private static final int DOT_VECTORS = 4;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+    static void run(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel pool) {
+        if (nTokens == 0) return;
+        Call call = CALLS.get();
+        call.w = w;
+        call.x = x;
+        call.nTokens = nTokens;
+        call.out = out;
+        try {
+            if (nTokens >= MIN_GEMM_TOKENS) pool.forRange(w.rows, PANEL_ROWS, call.gemm);
+            else pool.forRange(w.rows, 1, call.gemv);
+        } finally {
+            call.w = null;
+            call.x = null;
+            call.out = null;
+        }
+    }
+
+    /** One matmul's arguments, reused by the calling thread so a call allocates nothing. */
+    private static final class Call {
+        WeightMatrix w;
+        float[] x;
+        int nTokens;
+        float[] out;
+        final Parallel.RangeTask gemm = (from, to, worker) -> gemmRows(w, x, nTokens, out, from, to);
+        final Parallel.RangeTask gemv = (from, to, worker) -> gemvRows(w, x, nTokens, out, from, to);
+    }
+
+    /** Per-thread buffers, grown on demand and kept. */
+    private static final class Scratch {
+        final float[] panel = new float[KC * PANEL_ROWS];
+        final float[] chunk = new float[KC];
+        final float[] lanes = new float[DOT_VECTORS * L];
+        float[] row = new float[0];
+        float[] tail = new float[0];
+
+        float[] row(int n) {
+            if (row.length < n) row = new float[n];
+            return row;
+        }
+
+        float[] tail(int n) {
+            if (tail.length < n) tail = new float[n];
+            return tail;
+        }
+    }
+
+    static void gemmRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
+        Scratch s = SCRATCH.get();
+        int rows = w.rows;
+        int cols = w.cols;
+        for (int r0 = from; r0 < to; r0 += PANEL_ROWS) {
+            int panelRows = Math.min(PANEL_ROWS, to - r0);
+            // A partial panel accumulates into scratch: a full-width store into out would spill into the next token.
+            boolean full = panelRows == PANEL_ROWS;
+            float[] dst = full ? out : s.tail(nTokens * PANEL_ROWS);
+            int stride = full ? rows : PANEL_ROWS;
+            int offset = full ? r0 : 0;
+            for (int k0 = 0; k0 < cols; k0 += KC) {
+                int kc = Math.min(KC, cols - k0);
+                pack(w, r0, panelRows, k0, kc, s);
+                boolean first = k0 == 0;
+                int t = 0;
+                for (; t + TILE_TOKENS <= nTokens; t += TILE_TOKENS) {
+                    tile6(s.panel, kc, x, cols, k0, t, dst, stride, offset, first);
+                }
+                for (; t < nTokens; t++) tile1(s.panel, kc, x, cols, k0, t, dst, stride, offset, first);
+            }
+            if (!full) {
+                for (int t = 0; t < nTokens; t++) System.arraycopy(dst, t * PANEL_ROWS, out, t * rows + r0, panelRows);
+            }
+        }
+    }
+
+    /** Decodes columns [k0, k0 + kc) of rows [r0, r0 + n) into panel[k * PANEL_ROWS + r]; missing rows are zero. */
+    private static void pack(WeightMatrix w, int r0, int n, int k0, int kc, Scratch s) {
+        float[] panel = s.panel;
+        float[] chunk = s.chunk;
+        for (int r = 0; r < n; r++) {
+            w.decode(r0 + r, k0, kc, chunk, 0);
+            for (int k = 0, p = r; k < kc; k++, p += PANEL_ROWS) panel[p] = chunk[k];
+        }
+        for (int r = n; r < PANEL_ROWS; r++) {
+            for (int k = 0, p = r; k < kc; k++, p += PANEL_ROWS) panel[p] = 0;
+        }
+    }
+
+    /** Six tokens times one panel over kc columns; accumulators start at zero or continue from dst. */
+    private static void tile6(float[] panel, int kc, float[] x, int cols, int k0, int t0, float[] dst, int stride,
+                              int offset, boolean first) {
+        int x0 = t0 * cols + k0;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        int x4 = x3 + cols;
+        int x5 = x4 + cols;
+        int d0 = t0 * stride + offset;
+        int d1 = d0 + stride;
+        int d2 = d1 + stride;
+        int d3 = d2 + stride;
+        int d4 = d3 + stride;
+        int d5 = d4 + stride;
+        FloatVector a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5;
+        if (first) {
+            a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = a4 = b4 = a5 = b5 = FloatVector.zero(F);
+        } else {
+            a0 = FloatVector.fromArray(F, dst, d0);
+            b0 = FloatVector.fromArray(F, dst, d0 + L);
+            a1 = FloatVector.fromArray(F, dst, d1);
+            b1 = FloatVector.fromArray(F, dst, d1 + L);
+            a2 = FloatVector.fromArray(F, dst, d2);
+            b2 = FloatVector.fromArray(F, dst, d2 + L);
+            a3 = FloatVector.fromArray(F, dst, d3);
+            b3 = FloatVector.fromArray(F, dst, d3 + L);
+            a4 = FloatVector.fromArray(F, dst, d4);
+            b4 = FloatVector.fromArray(F, dst, d4 + L);
+            a5 = FloatVector.fromArray(F, dst, d5);
+            b5 = FloatVector.fromArray(F, dst, d5 + L);
+        }
+        for (int k = 0, p = 0; k < kc; k++, p += PANEL_ROWS) {
+            FloatVector wa = FloatVector.fromArray(F, panel, p);
+            FloatVector wb = FloatVector.fromArray(F, panel, p + L);
+            FloatVector v = FloatVector.broadcast(F, x[x0 + k]);
+            a0 = wa.fma(v, a0);
+            b0 = wb.fma(v, b0);
+            v = FloatVector.broadcast(F, x[x1 + k]);
+            a1 = wa.fma(v, a1);
+            b1 = wb.fma(v, b1);
+            v = FloatVector.broadcast(F, x[x2 + k]);
+            a2 = wa.fma(v, a2);
+            b2 = wb.fma(v, b2);
+            v = FloatVector.broadcast(F, x[x3 + k]);
+            a3 = wa.fma(v, a3);
+            b3 = wb.fma(v, b3);
+            v = FloatVector.broadcast(F, x[x4 + k]);
+            a4 = wa.fma(v, a4);
+            b4 = wb.fma(v, b4);
+            v = FloatVector.broadcast(F, x[x5 + k]);
+            a5 = wa.fma(v, a5);
+            b5 = wb.fma(v, b5);
+        }
+        a0.intoArray(dst, d0);
+        b0.intoArray(dst, d0 + L);
+        a1.intoArray(dst, d1);
+        b1.intoArray(dst, d1 + L);
+        a2.intoArray(dst, d2);
+        b2.intoArray(dst, d2 + L);
+        a3.intoArray(dst, d3);
+        b3.intoArray(dst, d3 + L);
+        a4.intoArray(dst, d4);
+        b4.intoArray(dst, d4 + L);
+        a5.intoArray(dst, d5);
+        b5.intoArray(dst, d5 + L);
+    }
+
+    /** One token times one panel: the same per-element chain as {@link #tile6}. */
+    private static void tile1(float[] panel, int kc, float[] x, int cols, int k0, int t, float[] dst, int stride,
+                              int offset, boolean first) {
+        int x0 = t * cols + k0;
+        int d0 = t * stride + offset;
+        FloatVector a = first ? FloatVector.zero(F) : FloatVector.fromArray(F, dst, d0);
+        FloatVector b = first ? FloatVector.zero(F) : FloatVector.fromArray(F, dst, d0 + L);
+        for (int k = 0, p = 0; k < kc; k++, p += PANEL_ROWS) {
+            FloatVector v = FloatVector.broadcast(F, x[x0 + k]);
+            a = FloatVector.fromArray(F, panel, p).fma(v, a);
+            b = FloatVector.fromArray(F, panel, p + L).fma(v, b);
+        }
+        a.intoArray(dst, d0);
+        b.intoArray(dst, d0 + L);
+    }
+
+    static void gemvRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
+        Scratch s = SCRATCH.get();
+        int cols = w.cols;
+        float[] row = s.row(cols);
+        for (int r = from; r < to; r++) {
+            w.decode(r, 0, cols, row, 0);
+            for (int t = 0; t < nTokens; t++) out[t * w.rows + r] = dot(row, x, t * cols, cols, s.lanes);
+        }
+    }
+
+    /** sum_i w[i] * x[xo + i] with 4L lane-wise partial sums, added up in a fixed order. */
+    private static float dot(float[] w, float[] x, int xo, int n, float[] lanes) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        int step = DOT_VECTORS * L;
+        int i = 0;
+        for (; i <= n - step; i += step) {
+            s0 = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xo + i), s0);
+            s1 = FloatVector.fromArray(F, w, i + L).fma(FloatVector.fromArray(F, x, xo + i + L), s1);
+            s2 = FloatVector.fromArray(F, w, i + 2 * L).fma(FloatVector.fromArray(F, x, xo + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(F, w, i + 3 * L).fma(FloatVector.fromArray(F, x, xo + i + 3 * L), s3);
+        }
+        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+        float sum = 0;
+        for (int j = 0; j < L; j++) sum += lanes[j];
+        for (; i < n; i++) sum = Math.fma(w[i], x[xo + i], sum);
+        return sum;
+    }
+}
