@@ -148,7 +148,7 @@ public final class GgufCommand implements Runnable {
             Path target = output == null ? file : output;
             new GgufEditor().apply(file, target, changes);
             for (Map.Entry<String, GgufValue> c : changes.entrySet()) {
-                out().println(target + ": " + c.getKey() + " = " + c.getValue().display() + " (" + GgufValueText.TypeSpec.of(c.getValue()) + ")");
+                out().println(target + ": " + c.getKey() + " = " + c.getValue().display() + " (" + TypeSpec.of(c.getValue()) + ")");
             }
             out().flush();
             return 0;
