@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,15 +33,35 @@ final class GgufReader {
 
     private final MemorySegment seg;
     private final long size;
+    private final List<GgufFormatException> tensorProblems;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private long pos;
 
-    private GgufReader(MemorySegment seg) {
+    private GgufReader(MemorySegment seg, List<GgufFormatException> tensorProblems) {
         this.seg = seg;
         this.size = seg.byteSize();
+        this.tensorProblems = tensorProblems;
     }
 
+    /** Parses strictly: the first problem fails the parse. */
     static Parsed parse(MemorySegment seg) throws GgufFormatException {
-        return new GgufReader(seg).parse();
+        return new GgufReader(seg, null).parse();
+    }
+
+    /**
+     * Parses as far as the format allows: a problem confined to one tensor (its offset, size or data range) is
+     * added to {@code tensorProblems} and that tensor left out, so a verifier can list every such problem.
+     * Problems in the header, metadata or tensor table still throw, since nothing after them can be located.
+     */
+    static Parsed parseCollecting(MemorySegment seg, List<GgufFormatException> tensorProblems) throws GgufFormatException {
+        return new GgufReader(seg, tensorProblems).parse();
+    }
+
+    /** Throws {@code problem}, or records it when collecting; returns normally only when recorded. */
+    private void tensorProblem(GgufFormatException problem) throws GgufFormatException {
+        if (tensorProblems == null) throw problem;
+        tensorProblems.add(problem);
     }
 
     private Parsed parse() throws GgufFormatException {
@@ -68,14 +89,16 @@ final class GgufReader {
         }
 
         LinkedHashMap<String, GgufValue> kv = new LinkedHashMap<>();
+        long alignmentAt = 0;
         for (long i = 0; i < kvCount; i++) {
             long keyAt = pos;
-            String key = string("metadata[" + i + "].key", MAX_KEY_BYTES);
+            String key = string("metadata key", i, MAX_KEY_BYTES);
             if (kv.containsKey(key)) throw new GgufFormatException("metadata key '" + key + "'", keyAt, "duplicate key");
             long typeAt = pos;
             int typeId = u32("metadata '" + key + "' type");
             GgufValueType type = GgufValueType.byId(typeId);
             if (type == null) throw new GgufFormatException("metadata '" + key + "' type", typeAt, "unknown value type " + Integer.toUnsignedString(typeId));
+            if (key.equals("general.alignment")) alignmentAt = pos;
             kv.put(key, value("metadata '" + key + "'", type, 0));
         }
         GgufMetadata metadata = new GgufMetadata(kv);
@@ -85,7 +108,7 @@ final class GgufReader {
             GgufValue a = metadata.get("general.alignment");
             long al = a.type().isInteger() ? a.asLong() : -1;
             if (al <= 0 || al > (1 << 20) || Long.bitCount(al) != 1) {
-                throw new GgufFormatException("general.alignment", 0, "must be a power of two up to 1 MiB, got " + a.display());
+                throw new GgufFormatException("general.alignment", alignmentAt, "must be a power of two up to 1 MiB, got " + a.display());
             }
             alignment = (int) al;
         }
@@ -95,7 +118,7 @@ final class GgufReader {
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
             long at = pos;
-            String name = string("tensor[" + i + "].name", MAX_KEY_BYTES);
+            String name = string("tensor name", i, MAX_KEY_BYTES);
             if (!names.add(name)) throw new GgufFormatException("tensor '" + name + "'", at, "duplicate tensor name");
             String f = "tensor '" + name + "'";
             long nDimsAt = pos;
@@ -116,15 +139,18 @@ final class GgufReader {
             if (type == null) throw new GgufFormatException(f + " type", typeAt, "unknown tensor type " + Integer.toUnsignedString(typeId));
             long offsetAt = pos;
             long offset = u64(f + " offset");
-            if (nDims > 0 && dims[0] % type.blockSize() != 0) {
-                throw new GgufFormatException(f + " dims[0]", at, "row length " + dims[0] + " is not a multiple of the " + type + " block size " + type.blockSize());
-            }
             long bytes = type.bytesFor(elements);
-            if (bytes < 0) throw new GgufFormatException(f + " size", at, elements + " elements of " + type + " overflow or are not whole blocks");
-            if (offset < 0 || offset % alignment != 0) {
-                throw new GgufFormatException(f + " offset", offsetAt, "offset " + Long.toUnsignedString(offset) + " is not a multiple of the alignment " + alignment);
+            if (nDims > 0 && dims[0] % type.blockSize() != 0) {
+                tensorProblem(new GgufFormatException(f + " dims[0]", at, "row length " + dims[0] + " is not a multiple of the " + type + " block size " + type.blockSize()));
+            } else if (bytes < 0) {
+                tensorProblem(new GgufFormatException(f + " size", at, elements + " elements of " + type + " overflow or are not whole blocks"));
+            } else if (offset < 0) {
+                tensorProblem(new GgufFormatException(f + " offset", offsetAt, "offset " + Long.toUnsignedString(offset) + " is too large"));
+            } else if (offset % alignment != 0) {
+                tensorProblem(new GgufFormatException(f + " offset", offsetAt, "offset " + Long.toUnsignedString(offset) + " is not a multiple of the alignment " + alignment));
+            } else {
+                infos.add(new Info(name, type, dims, offset, bytes, offsetAt));
             }
-            infos.add(new Info(name, type, dims, offset, bytes, offsetAt));
         }
 
         long dataOffset = alignUp(pos, alignment);
@@ -135,8 +161,9 @@ final class GgufReader {
         List<GgufTensor> tensors = new ArrayList<>(infos.size());
         for (Info in : infos) {
             if (in.offset > dataSize || in.bytes > dataSize - in.offset) {
-                throw new GgufFormatException("tensor '" + in.name + "' data", in.at,
-                        "bytes [" + in.offset + ", " + in.offset + " + " + in.bytes + ") lie past the end of the data section (" + dataSize + " bytes)");
+                tensorProblem(new GgufFormatException("tensor '" + in.name + "' data", in.at,
+                        "bytes [" + in.offset + ", " + in.offset + " + " + in.bytes + ") lie past the end of the data section (" + dataSize + " bytes)"));
+                continue;
             }
             MemorySegment data = seg.asSlice(dataOffset + in.offset, in.bytes);
             tensors.add(new GgufTensor(in.name, in.type, in.dims, in.offset, in.bytes, data));
@@ -153,18 +180,23 @@ final class GgufReader {
             case UINT32 -> Integer.toUnsignedLong(u32(field));
             case INT32 -> u32(field);
             case FLOAT32 -> { need(field, 4); float v = seg.get(F32, pos); pos += 4; yield v; }
-            case BOOL -> bool(field);
-            case STRING -> string(field, Long.MAX_VALUE);
+            case BOOL -> bool(field, -1);
+            case STRING -> string(field, -1, Long.MAX_VALUE);
             case UINT64, INT64 -> u64(field);
             case FLOAT64 -> { need(field, 8); double v = seg.get(F64, pos); pos += 8; yield v; }
             case ARRAY -> array(field, depth);
         });
     }
 
-    private boolean bool(String field) throws GgufFormatException {
-        need(field, 1);
+    /** Names element {@code index} of array {@code field}, or the field itself when index is -1; built only on error. */
+    private static String element(String field, long index) {
+        return index < 0 ? field : field + "[" + index + "]";
+    }
+
+    private boolean bool(String field, long index) throws GgufFormatException {
+        if (remaining() < 1) need(element(field, index), 1);
         byte b = seg.get(ValueLayout.JAVA_BYTE, pos);
-        if (b != 0 && b != 1) throw new GgufFormatException(field, pos, "bool must be 0 or 1, got " + b);
+        if (b != 0 && b != 1) throw new GgufFormatException(element(field, index), pos, "bool must be 0 or 1, got " + b);
         pos++;
         return b == 1;
     }
@@ -204,12 +236,12 @@ final class GgufReader {
             }
             case BOOL -> {
                 boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) a[i] = bool(field + "[" + i + "]");
+                for (int i = 0; i < n; i++) a[i] = bool(field, i);
                 yield a;
             }
             case STRING -> {
                 String[] a = new String[n];
-                for (int i = 0; i < n; i++) a[i] = string(field + "[" + i + "]", Long.MAX_VALUE);
+                for (int i = 0; i < n; i++) a[i] = string(field, i, Long.MAX_VALUE);
                 yield a;
             }
             case ARRAY -> {
@@ -221,23 +253,22 @@ final class GgufReader {
         return new GgufArray(type, values);
     }
 
-    private String string(String field, long maxBytes) throws GgufFormatException {
+    private String string(String field, long index, long maxBytes) throws GgufFormatException {
         long at = pos;
-        long len = u64(field + " length");
+        if (remaining() < 8) need(element(field, index) + " length", 8);
+        long len = seg.get(U64, pos);
+        pos += 8;
         if (len < 0 || len > remaining()) {
-            throw new GgufFormatException(field, at, "string length " + Long.toUnsignedString(len) + " runs past the end of the file (" + remaining() + " bytes left)");
+            throw new GgufFormatException(element(field, index), at, "string length " + Long.toUnsignedString(len) + " runs past the end of the file (" + remaining() + " bytes left)");
         }
-        if (len > maxBytes || len > Integer.MAX_VALUE - 8) throw new GgufFormatException(field, at, "string length " + len + " exceeds the limit of " + Math.min(maxBytes, Integer.MAX_VALUE - 8));
+        if (len > maxBytes || len > Integer.MAX_VALUE - 8) throw new GgufFormatException(element(field, index), at, "string length " + len + " exceeds the limit of " + Math.min(maxBytes, Integer.MAX_VALUE - 8));
         byte[] bytes = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
         try {
-            String s = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            String s = utf8.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
             pos += len;
             return s;
         } catch (CharacterCodingException e) {
-            throw new GgufFormatException(field, at, "string is not valid UTF-8");
+            throw new GgufFormatException(element(field, index), at, "string is not valid UTF-8");
         }
     }
 
