@@ -8,7 +8,7 @@ public final class AttentionKernels {
     /** Query rows per flash tile unless the spec says otherwise (chosen by measurement, PERFORMANCE-attention.md). */
     public static final int DEFAULT_QUERY_TILE = 64;
     /** Keys per flash tile unless the spec says otherwise (chosen by measurement, PERFORMANCE-attention.md). */
-    public static final int DEFAULT_KEY_TILE = 32;
+    public static final int DEFAULT_KEY_TILE = 128;
     private static final int MAX_TILE = 4096;
 
     private AttentionKernels() {

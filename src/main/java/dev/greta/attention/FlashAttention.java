@@ -19,8 +19,8 @@ import static dev.greta.attention.CpuKvCache.KEY_BLOCK;
  *
  * <p><b>Deterministic mode</b> runs exactly those (query tile, KV head) units: every output element's sums run
  * over the same key tiles in the same order whichever worker takes the unit, so results are bit-identical run to
- * run and for any thread count. <b>Otherwise</b>, when there are fewer than two units per thread (decode: one
- * query tile, a handful of KV heads), the key range of each unit is also split into parts run in parallel,
+ * run and for any thread count. <b>Otherwise</b>, when there are fewer units than threads (decode: one query
+ * tile, a handful of KV heads, many cores), the key range of each unit is also split into parts run in parallel,
  * whose partial (m, l, accumulator) are merged by rescaling to the common maximum; the split depends on the
  * thread count, so results may differ in the last bits between thread counts (never between runs with the same
  * pool).
@@ -98,9 +98,13 @@ final class FlashAttention implements AttentionKernel {
         });
     }
 
-    /** Key-range parts per unit: enough units for two per thread, each part at least MIN_TILES_PER_PART tiles. */
+    /**
+     * Key-range parts per unit: 1 while every thread has a unit; otherwise enough parts for two units per thread,
+     * each at least MIN_TILES_PER_PART key tiles. (Splitting when units merely don't divide evenly measured slower:
+     * decode is bound by memory bandwidth, and the merge costs a second pass.)
+     */
     private static int parts(int pairs, int keyTiles, int threads) {
-        if (pairs >= 2 * threads) return 1;
+        if (pairs >= threads) return 1;
         int wanted = (2 * threads + pairs - 1) / pairs;
         return Math.max(1, Math.min(wanted, keyTiles / MIN_TILES_PER_PART));
     }

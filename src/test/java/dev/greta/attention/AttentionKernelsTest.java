@@ -13,8 +13,8 @@ class AttentionKernelsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "naive | naive",
-            "flash | flash:q=64,kv=32",
-            "flash:q=16 | flash:q=16,kv=32",
+            "flash | flash:q=64,kv=128",
+            "flash:q=16 | flash:q=16,kv=128",
             "flash:kv=128,q=8 | flash:q=8,kv=128",
             "' flash : q = 32 , kv = 64 ' | flash:q=32,kv=64",
             "flash:q=1,kv=4096 | flash:q=1,kv=4096"})
