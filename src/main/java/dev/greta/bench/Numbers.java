@@ -14,11 +14,12 @@ final class Numbers {
         return String.format(Locale.ROOT, "%.2e", v);
     }
 
-    /** The median, with the min–max range when there were several reps; "—" when there is no figure. */
+    /** The median, with the min–max range when the reps differ; "—" when there is no figure. */
     static String stat(Stats s, String unit) {
         if (s == null) return "—";
         String median = fmt(s.median()) + unit;
-        return s.n() > 1 ? median + " (" + fmt(s.min()) + "–" + fmt(s.max()) + ")" : median;
+        String min = fmt(s.min()), max = fmt(s.max());
+        return min.equals(max) ? median : median + " (" + min + "–" + max + ")";
     }
 
     static String ratio(double r) { return String.format(Locale.ROOT, "%.2f×", r); }

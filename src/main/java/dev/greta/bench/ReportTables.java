@@ -21,7 +21,7 @@ final class ReportTables {
                     c.peakRssBytes() == null ? "—" : Numbers.mib(c.peakRssBytes().max()), status(s, c)));
         }
         String title = "Results: " + attn + (attn.equals(s.settings().baseline()) ? " (baseline)" : "");
-        String note = (resolved == null ? "" : "Resolved as `" + resolved + "`. ")
+        String note = (resolved == null ? "" : "Resolved as " + resolved + ". ")
                 + "Medians over " + s.settings().reps() + " rep(s); tok/s is prefill throughput; peak RSS is the largest rep's.";
         return new Table(title, note, List.of("Context", "Wall", "Model Load", "Prefill", "Decode", "tok/s",
                 "Peak RSS", "Status"), rows);

@@ -57,7 +57,8 @@ public final class FakeInferMain implements Callable<Integer> {
         }
         Thread.sleep(Long.getLong("fake.sleepMs", 0));
         String resolved = System.getProperty("fake.attn", attn.equals("flash") ? "flash:q=64,kv=32" : attn);
-        double prefillS = (1e-5 * promptTokens + 1e-9 * promptTokens * promptTokens)
+        double quadratic = resolved.startsWith("flash") ? 2e-8 : 1e-7; // so variants differ in the reports
+        double prefillS = (1e-5 * promptTokens + quadratic * promptTokens * promptTokens)
                 * Double.parseDouble(System.getProperty("fake.slowdown", "1"));
         double decodeS = 0.001 * maxTokens;
         Map<String, Object> out = new LinkedHashMap<>();
