@@ -23,11 +23,11 @@ class ResumeAfterKillTest {
 
     @Test
     void resumeAfterTheExecutorIsKilledFinishesEveryRunExactlyOnce() throws Exception {
-        List<String> bench = List.of("--ctx", "16,32,48", "--attn", "naive,flash", "--reps", "1", "--threads", "1",
+        List<String> bench = List.of("--ctx", "16,32", "--attn", "naive,flash", "--reps", "1", "--threads", "1",
                 "--out", dir.toString());
         List<String> cmd = new ArrayList<>(List.of(JvmRunLauncher.javaBinary()));
         cmd.addAll(JvmRunLauncher.ENGINE_JVM_FLAGS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SweepMain.class.getName(), "700"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SweepMain.class.getName(), "500"));
         cmd.addAll(bench);
         Process executor = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("executor.log").toFile()).start();
@@ -40,7 +40,7 @@ class ResumeAfterKillTest {
         }
         assertThat(partial.complete()).isFalse();
         BenchSummary atKill = read(); // what the killed executor left
-        assertThat(atKill.runs().size()).isBetween(2, 5);
+        assertThat(atKill.runs().size()).isBetween(2, 3);
 
         StringWriter err = new StringWriter();
         List<String> resume = new ArrayList<>(bench);
