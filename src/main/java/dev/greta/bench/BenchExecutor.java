@@ -82,7 +82,7 @@ public final class BenchExecutor {
     private RunRecord runOne(RunKey key, ModelInfo model, Expectations expectations, StatusTracker status,
                              SummaryAssembler assembler, List<RunRecord> records) throws IOException, InterruptedException {
         SweepSettings s = config.settings();
-        RunRequest request = new RunRequest(config.model(), key.ctx(), s.gen(), key.attn(), s.threads(),
+        RunRequest request = new RunRequest(config.model(), key.ctx(), s.gen(), s.maxSeqLenFor(key.ctx()), key.attn(), s.threads(),
                 s.deterministic(), s.kvType(), s.backend());
         List<String> command = launcher.command(request);
         long timeoutS = config.timeout().secondsFor(key.ctx(), model);

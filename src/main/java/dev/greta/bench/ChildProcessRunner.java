@@ -29,7 +29,10 @@ public final class ChildProcessRunner {
 
     public RunOutcome run(List<String> command, Path stdoutFile, Path logFile, Duration timeout, Listener listener)
             throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // GRETA_* settings (GRETA_MAX_SEQ_LEN, GRETA_ATTN, ...) would change a run behind its recorded command line
+        builder.environment().keySet().removeIf(name -> name.startsWith("GRETA_"));
+        Process process = builder
                 .redirectOutput(stdoutFile.toFile())
                 .redirectError(logFile.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -38,11 +38,11 @@ public final class JvmRunLauncher implements RunLauncher {
         cmd.addAll(List.of("infer", "--model", r.model().toString(),
                 "--prompt-tokens", Integer.toString(r.promptTokens()),
                 "--max-tokens", Integer.toString(r.genTokens()),
-                "--ctx", Integer.toString(r.maxSeqLen()),
                 "--attn", r.attn(),
                 "--threads", Integer.toString(r.threads()),
                 "--kv-type", r.kvType(),
                 "--backend", r.backend()));
+        if (r.maxSeqLen() != null) cmd.addAll(List.of("--ctx", Integer.toString(r.maxSeqLen())));
         if (r.deterministic()) cmd.add("--deterministic");
         cmd.add("--json");
         return cmd;

@@ -3,11 +3,10 @@ package dev.greta.bench;
 import java.nio.file.Path;
 
 /**
- * What one child run is asked to do: a prompt of exactly {@code promptTokens} tokens, {@code genTokens} new
- * tokens, and a sequence limit of both together, so the engine never truncates.
+ * What one child run is asked to do: a prompt of exactly {@code promptTokens} tokens and {@code genTokens} new
+ * tokens. {@code maxSeqLen} is the sequence limit passed as {@code --ctx}; null leaves the engine at the model's
+ * own context length.
  */
-public record RunRequest(Path model, int promptTokens, int genTokens, String attn, int threads,
+public record RunRequest(Path model, int promptTokens, int genTokens, Integer maxSeqLen, String attn, int threads,
                          boolean deterministic, String kvType, String backend) {
-
-    public int maxSeqLen() { return promptTokens + genTokens; }
 }

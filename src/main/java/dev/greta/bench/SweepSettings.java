@@ -3,11 +3,13 @@ package dev.greta.bench;
 import java.util.List;
 
 /**
- * What a sweep asked for. The first attention variant is the baseline. {@code timeout} is "auto" or seconds;
- * {@code expect} is the earlier summary the throughput guardrail compares with (null without --expect).
+ * What a sweep asked for. The first attention variant is the baseline. {@code maxSeqLen} is the sequence limit
+ * each run gets: "run" (ctx + gen, exactly what it needs), "model" (the model's own context length, so a longer
+ * prompt is refused) or a number. {@code timeout} is "auto" or seconds; {@code expect} is the earlier summary
+ * the throughput guardrail compares with (null without --expect).
  */
 public record SweepSettings(String suite, List<Integer> ctx, List<String> attn, int reps, int gen, int threads,
-                            String backend, String kvType, boolean deterministic, String timeout,
+                            String backend, String kvType, boolean deterministic, String maxSeqLen, String timeout,
                             double tolerance, String expect) {
 
     public SweepSettings {
@@ -22,6 +24,18 @@ public record SweepSettings(String suite, List<Integer> ctx, List<String> attn, 
         if (reps < 1) throw new IllegalArgumentException("--reps " + reps + ": must be at least 1");
         if (gen < 1) throw new IllegalArgumentException("--gen " + gen + ": must be at least 1");
         if (threads < 1) throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
+        if (!maxSeqLen.equals("run") && !maxSeqLen.equals("model") && !maxSeqLen.matches("[1-9][0-9]{0,9}")) {
+            throw new IllegalArgumentException("--max-seq-len '" + maxSeqLen + "': expected run, model or a number of tokens");
+        }
+    }
+
+    /** The --ctx a run of {@code ctx} prompt tokens gets; null for the model's own limit. */
+    public Integer maxSeqLenFor(int ctx) {
+        return switch (maxSeqLen) {
+            case "run" -> ctx + gen;
+            case "model" -> null;
+            default -> Integer.parseInt(maxSeqLen);
+        };
     }
 
     public String baseline() { return attn.getFirst(); }
@@ -42,6 +56,7 @@ public record SweepSettings(String suite, List<Integer> ctx, List<String> attn, 
         if (!earlier.backend.equals(backend)) return "backend " + earlier.backend + " vs " + backend;
         if (!earlier.kvType.equals(kvType)) return "kv_type " + earlier.kvType + " vs " + kvType;
         if (earlier.deterministic != deterministic) return "deterministic " + earlier.deterministic + " vs " + deterministic;
+        if (!earlier.maxSeqLen.equals(maxSeqLen)) return "max_seq_len " + earlier.maxSeqLen + " vs " + maxSeqLen;
         return null;
     }
 }

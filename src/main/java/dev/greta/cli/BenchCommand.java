@@ -19,6 +19,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -85,6 +86,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type, f32 or f16 (default: ${DEFAULT-VALUE})")
     String kvType;
 
+    @Option(names = "--max-seq-len", defaultValue = "run", paramLabel = "run|model|N",
+            description = "Sequence limit of each run (--ctx of infer): run = ctx+gen (default), model = the model's "
+                    + "context length (longer prompts are refused), or N tokens")
+    String maxSeqLen;
+
     @Option(names = "--deterministic", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Deterministic runs (default: on); reps must then agree exactly")
     boolean deterministic;
@@ -121,12 +127,14 @@ public final class BenchCommand implements Callable<Integer> {
                     reps != null ? reps : preset.reps(), gen,
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                     oneOf("--backend", backend, "cpu", "cuda"), oneOf("--kv-type", kvType, "f32", "f16"),
-                    deterministic, timeout, tolerance, expect == null ? null : expect.toString());
+                    deterministic, maxSeqLen, timeout, tolerance, expect == null ? null : expect.toString());
             timeoutPolicy = TimeoutPolicy.parse(timeout, preset.timeoutFactor());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Path dir = OutputDirectory.choose(out != null ? out : OutputDirectory.defaultFor(sweepName, LocalDate.now()), resume);
+        if (model != null && !Files.isRegularFile(model)) throw new ParameterException(spec.commandLine(), "--model " + model + ": no such file");
+        if (expect != null && !Files.isRegularFile(expect)) throw new ParameterException(spec.commandLine(), "--expect " + expect + ": no such file");
         Path modelPath = model != null ? model : defaultModel.path();
         BenchConfig config = new BenchConfig(sweepName, dir, modelPath, settings, timeoutPolicy, resume);
         try {

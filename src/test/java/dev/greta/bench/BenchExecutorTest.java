@@ -90,18 +90,20 @@ class BenchExecutorTest {
 
     @Test
     void contextOverTheModelsLimitIsFailedWithTheClearMessageNotAZero() throws Exception {
-        // synth-tiny's context_length is 2048: the engine refuses, the bench must not report a figure
-        int code = sweep(dir, BenchFixtures.settings(List.of(4096), List.of("naive"), 1), "auto", BenchFixtures.fake());
+        // synth-tiny's context_length is 2048 and the runs keep it: the engine refuses, the bench reports no figure
+        SweepSettings modelLimit = new SweepSettings(null, List.of(4096), List.of("naive"), 1, 1, 2, "cpu", "f32", true,
+                "model", "auto", 0.2, null);
+        int code = sweep(dir, modelLimit, "auto", BenchFixtures.fake());
 
         assertThat(code).isEqualTo(1);
         RunRecord run = summary(dir).runs().getFirst();
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.error()).contains("prompt of 4096 tokens + 1 new tokens exceeds the max sequence length");
+        assertThat(run.error()).contains("prompt of 4096 tokens + 1 new tokens = 4097 exceeds the max sequence length 2048");
         assertThat(run.prefillS()).isNull();
         assertThat(summary(dir).guardrails().failures()).extracting(GuardrailTally.Failure::guardrail).containsExactly("exit_code");
         assertThat(Files.readString(dir.resolve("report.md"))).contains("FAILED (exit 2)", "exceeds the max sequence length");
-        assertThat(err.toString()).contains("FAILED: exit 2: prompt of 4096 tokens");
+        assertThat(err.toString()).contains("FAILED: exit 2: greta infer: prompt of 4096 tokens");
     }
 
     @Test
@@ -123,7 +125,7 @@ class BenchExecutorTest {
         Path before = dir.resolve("before");
         Path after = dir.resolve("after");
         assertThat(sweep(before, BenchFixtures.settings(List.of(16), List.of("naive"), 1), "auto", BenchFixtures.fake())).isZero();
-        SweepSettings expecting = new SweepSettings(null, List.of(16), List.of("naive"), 1, 1, 2, "cpu", "f32", true, "auto",
+        SweepSettings expecting = new SweepSettings(null, List.of(16), List.of("naive"), 1, 1, 2, "cpu", "f32", true, "run", "auto",
                 0.2, before.resolve("summary.json").toString());
 
         int code = sweep(after, expecting, "auto", BenchFixtures.fake("slowdown=2"));

@@ -28,6 +28,6 @@ public final class BenchFixtures {
     }
 
     public static SweepSettings settings(List<Integer> ctx, List<String> attn, int reps) {
-        return new SweepSettings(null, ctx, attn, reps, 1, 2, "cpu", "f32", true, "auto", 0.2, null);
+        return new SweepSettings(null, ctx, attn, reps, 1, 2, "cpu", "f32", true, "run", "auto", 0.2, null);
     }
 }

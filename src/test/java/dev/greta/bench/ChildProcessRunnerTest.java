@@ -23,7 +23,11 @@ class ChildProcessRunnerTest {
     };
 
     private RunOutcome run(JvmRunLauncher launcher, int ctx, Duration timeout) throws Exception {
-        List<String> cmd = launcher.command(new RunRequest(BenchFixtures.tinyModel(), ctx, 1, "naive", 1, true, "f32", "cpu"));
+        return run(launcher, ctx, ctx + 1, timeout);
+    }
+
+    private RunOutcome run(JvmRunLauncher launcher, int ctx, Integer maxSeqLen, Duration timeout) throws Exception {
+        List<String> cmd = launcher.command(new RunRequest(BenchFixtures.tinyModel(), ctx, 1, maxSeqLen, "naive", 1, true, "f32", "cpu"));
         return new ChildProcessRunner().run(cmd, dir.resolve("out.json"), dir.resolve("err.log"), timeout, listener);
     }
 
@@ -63,10 +67,11 @@ class ChildProcessRunnerTest {
 
     @Test
     void promptOverTheSequenceLimitIsFailedWithTheEnginesMessage() throws Exception {
-        RunOutcome o = run(BenchFixtures.fake(), 4096, Duration.ofSeconds(60)); // the model's context is 2048
+        RunOutcome o = run(BenchFixtures.fake(), 4096, null, Duration.ofSeconds(60)); // the model's context is 2048
         assertThat(o.status()).isEqualTo(RunStatus.FAILED);
         assertThat(o.exitCode()).isEqualTo(2);
-        assertThat(o.error()).startsWith("exit 2: prompt of 4096 tokens + 1 new tokens exceeds the max sequence length");
+        assertThat(o.error()).isEqualTo("exit 2: greta infer: prompt of 4096 tokens + 1 new tokens = 4097 exceeds "
+                + "the max sequence length 2048 (from llama.context_length). Nothing was computed.");
     }
 
     @Test

@@ -20,13 +20,13 @@ import java.util.concurrent.Callable;
  * {@code fake.sleepMs} (work time), {@code fake.crash} (exit 1 with a stack trace), {@code fake.promptShortBy}
  * (report fewer prompt tokens), {@code fake.attn} (report another attention variant), {@code fake.slowdown}
  * (multiply the prefill time).
- * Like the engine, it refuses (exit 2) a sequence longer than the model's context_length.
+ * Like the engine, it refuses (exit 2) a sequence longer than --ctx, or than the model's context_length without it.
  */
 public final class FakeInferMain implements Callable<Integer> {
     @Option(names = "--model", required = true) Path model;
     @Option(names = "--prompt-tokens", required = true) int promptTokens;
     @Option(names = "--max-tokens", required = true) int maxTokens;
-    @Option(names = "--ctx", required = true) int ctx;
+    @Option(names = "--ctx") Integer ctx;
     @Option(names = "--attn", required = true) String attn;
     @Option(names = "--threads", required = true) int threads;
     @Option(names = "--kv-type", required = true) String kvType;
@@ -46,9 +46,11 @@ public final class FakeInferMain implements Callable<Integer> {
             limit = gguf.metadata().integer(gguf.metadata().architecture() + ".context_length");
         }
         System.err.println("fake infer: loading " + model);
-        if (promptTokens + maxTokens > Math.min(ctx, limit)) {
-            System.err.println("prompt of " + promptTokens + " tokens + " + maxTokens
-                    + " new tokens exceeds the max sequence length " + Math.min(ctx, limit) + " (model context_length " + limit + ")");
+        int maxSeqLen = ctx != null ? ctx : limit; // like the engine: --ctx wins over the model's context_length
+        if (promptTokens + maxTokens > maxSeqLen) {
+            System.err.println("greta infer: prompt of " + promptTokens + " tokens + " + maxTokens + " new tokens = "
+                    + (promptTokens + maxTokens) + " exceeds the max sequence length " + maxSeqLen + " (from "
+                    + (ctx != null ? "--ctx" : "llama.context_length") + "). Nothing was computed.");
             return 2;
         }
         if (Boolean.getBoolean("fake.crash")) {
@@ -77,7 +79,7 @@ public final class FakeInferMain implements Callable<Integer> {
         out.put("threads", threads);
         out.put("kv_type", kvType);
         out.put("deterministic", deterministic);
-        out.put("max_seq_len", ctx);
+        out.put("max_seq_len", maxSeqLen);
         out.put("logits_sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest((promptTokens + "|" + resolved).getBytes(StandardCharsets.UTF_8))));
         out.put("model", model.toString());

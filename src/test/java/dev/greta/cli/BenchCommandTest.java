@@ -50,6 +50,9 @@ class BenchCommandTest {
         assertThat(bench("--ctx", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--ctx 0: must be at least 1 token");
         assertThat(bench("--timeout", "soon")).isEqualTo(2);
+        assertThat(bench("--max-seq-len", "lots")).isEqualTo(2);
+        assertThat(bench("--model", "/no/such.gguf")).isEqualTo(2);
+        assertThat(err.toString()).contains("--model /no/such.gguf: no such file");
         assertThat(launches).hasValue(0);
     }
 
