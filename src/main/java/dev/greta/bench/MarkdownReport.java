@@ -39,11 +39,14 @@ final class MarkdownReport {
                 + h.jvmName() + " " + h.jvmVersion());
         SweepSettings c = s.settings();
         lines.add("Run: backend " + c.backend() + (s.gpu() != null && s.gpu().name() != null ? " (" + s.gpu().name() + ")" : "")
-                + ", " + c.threads() + " threads, KV " + c.kvType() + ", deterministic " + c.deterministic() + ", gen "
+                + ", " + c.threads() + " threads, KV " + c.kvType() + ", deterministic " + c.deterministic()
+                + ", max-seq-len " + c.maxSeqLen() + ", gen "
                 + c.gen() + ", reps " + c.reps() + ", timeout " + c.timeout() + (c.suite() == null ? "" : ", suite " + c.suite()));
         ModelInfo m = s.model();
         lines.add("Model: " + m.path() + " (" + m.name() + ", " + m.architecture() + ", " + m.shape().layers() + " layers, dim "
-                + m.shape().dim() + ", " + m.parameters() + " parameters, " + m.tensorTypes() + "), sha256 " + m.sha256());
+                + m.shape().dim() + ", context " + m.shape().contextLength() + ", " + m.parameters() + " parameters, tensors "
+                + m.tensorTypes().entrySet().stream().map(t -> t.getKey() + " ×" + t.getValue()).reduce((a, b) -> a + ", " + b).orElse("none")
+                + "), sha256 " + m.sha256());
         return lines;
     }
 
