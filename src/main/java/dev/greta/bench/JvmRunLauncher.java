@@ -1,0 +1,55 @@
+package dev.greta.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs {@code <mainClass> infer ... --json} in a fresh JVM: the same java binary and class path as this one,
+ * with the flags the engine needs, so a run's memory or crash cannot touch another run or the executor.
+ */
+public final class JvmRunLauncher implements RunLauncher {
+    /** The flags of the {@code ./greta} launcher that matter for a measurement. */
+    public static final List<String> ENGINE_JVM_FLAGS = List.of("--add-modules", "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-XX:MaxRAMPercentage=75", "-Xss4m");
+
+    private final String mainClass;
+    private final List<String> extraJvmOptions;
+
+    public JvmRunLauncher(String mainClass, List<String> extraJvmOptions) {
+        this.mainClass = mainClass;
+        this.extraJvmOptions = List.copyOf(extraJvmOptions);
+    }
+
+    /** The real engine: {@code dev.greta.cli.GretaCli infer}. */
+    public static JvmRunLauncher greta() {
+        return new JvmRunLauncher("dev.greta.cli.GretaCli", List.of());
+    }
+
+    @Override
+    public List<String> command(RunRequest r) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        cmd.addAll(ENGINE_JVM_FLAGS);
+        cmd.addAll(extraJvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of("infer", "--model", r.model().toString(),
+                "--prompt-tokens", Integer.toString(r.promptTokens()),
+                "--max-tokens", Integer.toString(r.genTokens()),
+                "--attn", r.attn(),
+                "--threads", Integer.toString(r.threads()),
+                "--kv-type", r.kvType(),
+                "--backend", r.backend()));
+        if (r.maxSeqLen() != null) cmd.addAll(List.of("--ctx", Integer.toString(r.maxSeqLen())));
+        if (r.deterministic()) cmd.add("--deterministic");
+        cmd.add("--json");
+        return cmd;
+    }
+
+    static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}
