@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,7 @@ public final class CudaBackend implements Backend {
     private final Scratch gemmInput;
     private final Scratch attentionPartials;
     private final Scratch tokenIds;
-    private final Map<GgufTensor, CudaWeights> matrices = new HashMap<>();
+    private final Map<GgufTensor, CudaWeights> matrices = new IdentityHashMap<>();  // the same tensor object: uploaded once
     private final Map<Rope, DeviceMemory> ropeFrequencies = new HashMap<>();
     private final Map<String, String> properties;
     private final MemorySegment tokensCopied;
