@@ -5,7 +5,7 @@
 #   scripts/gpu-check.sh prepare [BUNDLE_DIR]   # here: build classes + test classes, copy test jars to target/lib,
 #                                               # jlink a runtime into .jdk, copy small test models to target/models;
 #                                               # with BUNDLE_DIR, also copy all of that (and this script) there
-#   scripts/gpu-check.sh [all|tests|bench]      # on the GPU machine, from the checkout or the bundle
+#   scripts/gpu-check.sh [all|tests [EXCLUDE_REGEX]|bench]  # on the GPU machine, from the checkout or bundle
 #
 # Java: ./.jdk/bin/java if present, else $JAVA_HOME/bin/java, else java on the PATH. The CUDA libraries are found
 # as the backend finds them (GRETA_CUDA_LIB_DIR, the loader path, /usr/local/cuda/lib64).
@@ -48,4 +48,4 @@ else java=java; fi
 [ -d target/test-classes ] || { echo "gpu-check: no target/test-classes; run 'scripts/gpu-check.sh prepare' where Maven is" >&2; exit 1; }
 exec "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
   -Dgreta.models="$root/target/models" -cp "target/classes:target/test-classes:target/lib/*" \
-  dev.greta.backend.cuda.GpuCheck "${1:-all}"
+  dev.greta.backend.cuda.GpuCheck "${@:-all}"

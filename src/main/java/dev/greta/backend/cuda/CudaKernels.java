@@ -23,7 +23,7 @@ final class CudaKernels implements AutoCloseable {
     final Kernel naiveF32, naiveF16, combine;
     private final Map<GgmlType, Kernel> dequantBf16 = new EnumMap<>(GgmlType.class);
     private final Map<GgmlType, Kernel> dequantF32 = new EnumMap<>(GgmlType.class);
-    private final Map<List<String>, Kernel> flash = new HashMap<>();
+    private final Map<String, Kernel> flash = new HashMap<>();
     private final List<CudaModule> modules = new ArrayList<>();
     private final CudaDevice device;
     private final ModuleCache cache;
@@ -59,10 +59,9 @@ final class CudaKernels implements AutoCloseable {
         return k;
     }
 
-    /** The flash kernel compiled with {@code defines} (HEAD_DIM, GROUP, BQ, BK, THREADS, KV_F16). */
-    Kernel flash(List<String> defines) {
-        return flash.computeIfAbsent(List.copyOf(defines),
-                d -> load(KernelSources.FLASH, d).kernel("flash_attention"));
+    /** The flash_attention kernel of {@code source} (flash.cu or flash_mma.cu) compiled with {@code defines}. */
+    Kernel flash(String source, List<String> defines) {
+        return flash.computeIfAbsent(source + defines, key -> load(source, defines).kernel("flash_attention"));
     }
 
     String cacheSummary() { return cache.summary(); }

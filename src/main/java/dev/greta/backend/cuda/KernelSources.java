@@ -13,6 +13,7 @@ final class KernelSources {
     static final String ELEMENTWISE = "elementwise.cu";
     static final String ATTENTION = "attention.cu";
     static final String FLASH = "flash.cu";
+    static final String FLASH_MMA = "flash_mma.cu";
 
     private KernelSources() {
     }

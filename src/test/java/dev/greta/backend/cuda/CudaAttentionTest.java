@@ -62,14 +62,18 @@ class CudaAttentionTest {
                 new Case(8, 4, 8, 21, 11),      // stories260K's shape
                 new Case(8, 2, 128, 300, 1),    // decode: keys split into segments
                 new Case(4, 2, 64, 190, 3));    // short chunk late in the sequence
-        // every spec with f16 keys and values; the f32 cache with the three code paths (naive, one segment,
-        // several segments merged)
-        List<String> specs = List.of("naive", "flash", "flash:q=4,kv=16,seg=1", "flash:q=8,kv=64", "flash:q=1,kv=128");
+        // every spec with f16 keys and values; the f32 cache with the main code paths (naive, tensor cores and
+        // SIMT, one segment and several merged)
+        List<String> specs = List.of("naive", "flash", "flash:mma=0", "flash:q=4,kv=16,seg=1,mma=0",
+                "flash:q=16,kv=16,seg=1", "flash:q=8,kv=64,mma=0", "flash:q=1,kv=128,mma=0", "flash:q=16,kv=128");
         List<Arguments> args = new ArrayList<>();
         for (Case c : shapes) {
             for (String spec : specs) {
+                if (spec.equals("flash") && c.headDim % 16 != 0) continue;  // tensor cores need head dims of 16k
+                if (spec.equals("flash:q=16,kv=16,seg=1") && c.headDim % 16 != 0) continue;
+                if (spec.equals("flash:q=16,kv=128") && c.headDim % 16 != 0) continue;
                 args.add(Arguments.of(spec, KvType.F16, c));
-                if (specs.indexOf(spec) < 3) args.add(Arguments.of(spec, KvType.F32, c));
+                if (specs.indexOf(spec) < 5) args.add(Arguments.of(spec, KvType.F32, c));
             }
         }
         return args.stream();
@@ -100,7 +104,9 @@ class CudaAttentionTest {
                 }
             }
             double[] expected = Reference.attention(q, k, v, c.rows, c.startPos, c.heads, c.kvHeads, c.headDim);
-            assertThat(Reference.normalizedError(rows(cuda, out, c.rows), expected)).as(attention.name()).isLessThan(2e-6);
+            // fp32 kernels: rounding only; tensor cores: Q and the probabilities rounded to f16 as well
+            double bound = attention.name().endsWith("mma=1") ? 3e-3 : 2e-6;
+            assertThat(Reference.normalizedError(rows(cuda, out, c.rows), expected)).as(attention.name()).isLessThan(bound);
         }
     }
 
@@ -108,11 +114,13 @@ class CudaAttentionTest {
     void namesAreTheResolvedSpecs() {
         ModelShape gqa4 = new ModelShape(1, 1024, 4096, 8, 2, 128, 64, 512, 1e-5f);
         assertThat(cuda.attention("naive", gqa4, true).name()).isEqualTo("naive");
-        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=16,kv=32,seg=auto");
-        assertThat(cuda.attention("flash:kv=64,seg=4", gqa4, false).name()).isEqualTo("flash:q=16,kv=64,seg=4");
+        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=16,kv=64,seg=auto,mma=1");
+        assertThat(cuda.attention("flash:mma=0", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=0");
+        assertThat(cuda.attention("flash:kv=64,seg=4,mma=0", gqa4, false).name()).isEqualTo("flash:q=32,kv=64,seg=4,mma=0");
         assertThatThrownBy(() -> cuda.attention("flash:kv=48", gqa4, true)).hasMessageContaining("kv=48 must be one of");
+        assertThatThrownBy(() -> cuda.attention("flash:q=3", gqa4, true)).hasMessageContaining("multiples of 16");
         assertThatThrownBy(() -> cuda.attention("naive:q=4", gqa4, true)).hasMessageContaining("naive has no parameter 'q'");
-        assertThatThrownBy(() -> cuda.attention("flash:q=256,kv=128", gqa4, true))
+        assertThatThrownBy(() -> cuda.attention("flash:q=256,kv=128,mma=0", gqa4, true))
                 .hasMessageContaining("bytes of shared memory per block");
     }
 
@@ -124,7 +132,7 @@ class CudaAttentionTest {
         try (KvCache cache = cuda.kvCache(shape, 512, KvType.F16)) {
             store(cache, Reference.gaussian(random, keys * 256, 1), Reference.gaussian(random, keys * 256, 1), 0, keys, 256, 0);
             Buffer q = upload(cuda, rows, 1024, Reference.gaussian(random, rows * 1024, 1));
-            for (String spec : List.of("flash", "flash:q=1,kv=16,seg=2", "naive")) {
+            for (String spec : List.of("flash", "flash:q=4,kv=16,seg=2", "flash:mma=0", "flash:q=1,kv=16,seg=2,mma=0", "naive")) {
                 Attention a = cuda.attention(spec, shape, true);
                 Buffer first = cuda.buffer(rows, 1024), second = cuda.buffer(rows, 1024);
                 cuda.attend(a, cache, 0, q, rows, keys - rows, first);

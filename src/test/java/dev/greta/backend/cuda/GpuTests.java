@@ -52,6 +52,16 @@ final class GpuTests {
         return out;
     }
 
+    /** Bit-for-bit equality in O(n), naming the first difference (AssertJ's containsExactly is slow on 10^7). */
+    static void assertSameFloats(float[] actual, float[] expected) {
+        int at = Arrays.mismatch(actual, expected);
+        if (at >= 0) {
+            throw new AssertionError("arrays of " + actual.length + " and " + expected.length + " floats differ first at "
+                    + at + (at < Math.min(actual.length, expected.length)
+                    ? ": " + actual[at] + " vs " + expected[at] : ""));
+        }
+    }
+
     /** Columns [0, cols) of each row of a rows x stride matrix. */
     static float[] narrow(float[] values, int rows, int stride, int cols) {
         float[] out = new float[rows * cols];

@@ -29,7 +29,7 @@ class KernelSourcesCompileTest {
     static void copySources() throws IOException {
         Assumptions.assumeTrue(nvccAvailable(), "nvcc is not on the PATH: kernel sources not compiled here");
         for (String f : List.of(KernelSources.COMMON_HEADER, KernelSources.DEQUANT, KernelSources.ELEMENTWISE,
-                KernelSources.ATTENTION, KernelSources.FLASH)) {
+                KernelSources.ATTENTION, KernelSources.FLASH, KernelSources.FLASH_MMA)) {
             Files.writeString(work.resolve(f), KernelSources.text(f));
         }
     }
@@ -38,7 +38,8 @@ class KernelSourcesCompileTest {
         return Stream.of(
                 List.of(KernelSources.DEQUANT), List.of(KernelSources.ELEMENTWISE), List.of(KernelSources.ATTENTION),
                 flash(128, 4, 16, 32, 0), flash(128, 4, 1, 32, 1), flash(64, 1, 64, 16, 1), flash(8, 2, 32, 32, 0),
-                flash(128, 8, 8, 128, 0));
+                flash(128, 8, 8, 128, 0), mma(128, 4, 16, 64, 1), mma(128, 4, 32, 64, 0), mma(64, 1, 64, 16, 1),
+                mma(32, 8, 2, 128, 1));
     }
 
     private static List<String> flash(int headDim, int group, int bq, int bk, int f16) {
@@ -46,6 +47,11 @@ class KernelSourcesCompileTest {
         args.addAll(List.of("-DHEAD_DIM=" + headDim, "-DGROUP=" + group, "-DBQ=" + bq, "-DBK=" + bk,
                 "-DTHREADS=" + FlashAttention.threadsFor(bq * group, headDim, bk), "-DKV_F16=" + f16));
         return args;
+    }
+
+    private static List<String> mma(int headDim, int group, int bq, int bk, int f16) {
+        return List.of(KernelSources.FLASH_MMA, "-DHEAD_DIM=" + headDim, "-DGROUP=" + group, "-DBQ=" + bq, "-DBK=" + bk,
+                "-DKV_F16=" + f16);
     }
 
     @ParameterizedTest(name = "{0}")
