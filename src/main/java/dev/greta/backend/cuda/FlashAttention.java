@@ -12,8 +12,8 @@ import java.util.Set;
  * <ul>
  * <li>mma — 1 (default): tensor cores (flash_mma.cu: mma.sync m16n8k16, f16 Q/K/V/P, f32 accumulation and
  * softmax); 0: fp32 SIMT (flash.cu), slower but with fp32 rounding only
- * <li>q — query rows per tile; the tile holds q x groupSize query vectors in shared memory (default 64 / group
- * with mma, 128 / group without; with mma, q x groupSize must be a multiple of 16)
+ * <li>q — query rows per tile; the tile holds q x groupSize query vectors in shared memory (default 128 / group;
+ * with mma, q x groupSize must be a multiple of 16)
  * <li>kv — keys per streamed K/V tile: 16, 32, 64 or 128 (default 64 with mma, 32 without)
  * <li>seg — KV tiles per block: a row's keys are split into segments of seg x kv positions, computed by separate
  * blocks and merged in segment order. "auto" (default) splits only when the query tiles alone leave
@@ -41,7 +41,7 @@ final class FlashAttention extends CudaAttention {
         this.partials = partials;
         int group = shape.groupSize();
         this.tensorCores = spec.intParam("mma", 1, 0, 1) == 1;
-        this.tileRows = spec.intParam("q", Math.max(1, (tensorCores ? 64 : 128) / group), 1, 256);
+        this.tileRows = spec.intParam("q", Math.max(1, 128 / group), 1, 256);
         this.tileKeys = spec.intParam("kv", tensorCores ? 64 : 32, 16, 128);
         if (!KV_TILES.contains(tileKeys)) {
             throw new IllegalArgumentException("flash parameter kv=" + tileKeys + " must be one of " + KV_TILES);

@@ -88,7 +88,7 @@ class CudaBindingsTest {
             assertThat(t.get("matmul.gemm").calls()).isEqualTo(2);
             assertThat(t.get("matmul.toBf16").calls()).isEqualTo(2);
             assertThat(t.get("storeKv").calls()).isEqualTo(1);
-            assertThat(t.get("attend.flash:q=32,kv=64,seg=auto,mma=1").calls()).isEqualTo(1);
+            assertThat(t.get("attend.flash:q=64,kv=64,seg=auto,mma=1").calls()).isEqualTo(1);
             assertThat(t).doesNotContainKey("add");
             cuda.resetTimings();
             assertThat(cuda.timings()).isEmpty();

@@ -47,6 +47,7 @@ public final class CudaOpsBenchmark {
             b.attention();
             b.elementwise();
             b.upload();
+            b.hostOverhead();
             System.out.println("kernels: " + cuda.kernelCacheSummary());
             System.out.printf("%-14s %-38s %-32s %9s %9s  %s%n", "op", "shape", "variant", "median ms", "queued ms",
                     "rate (from median)");
@@ -128,8 +129,8 @@ public final class CudaOpsBenchmark {
 
     private void attention() {
         ModelShape s = LLAMA3_8B;
-        List<String> specs = List.of("naive", "flash:mma=0", "flash:q=16,kv=64,mma=0", "flash", "flash:q=32,kv=64",
-                "flash:q=16,kv=32", "flash:q=16,kv=128");
+        List<String> specs = List.of("naive", "flash:mma=0", "flash", "flash:q=16,kv=64", "flash:q=16,kv=128",
+                "flash:q=32,kv=128", "flash:q=64,kv=64");
         int[][] cases = {{512, 0}, {512, 3584}, {512, 7680}, {1, 4095}, {1, 16383}};
         try (KvCache cache = cuda.kvCache(s, 16384, KvType.F16)) {
             for (int from = 0; from < 16384; from += 512) {
@@ -178,6 +179,24 @@ public final class CudaOpsBenchmark {
 
     private void elementwise(String key, String shape, Runnable op) {
         row(key, shape, "", time(key, op), queued(op), "");
+    }
+
+    /** Host time per queued op: what bounds a forward pass of small ops (decode) when the GPU is faster. */
+    private void hostOverhead() {
+        Buffer x = randomBuffer(1, 4096), y = randomBuffer(1, 4096);
+        Weights w = cuda.vector(Reference.gaussian(random, 4096, 1.0));
+        for (String op : List.of("add", "rmsNorm")) {
+            Runnable call = op.equals("add") ? () -> cuda.add(x, y, 1) : () -> cuda.rmsNorm(x, w, 1e-5f, 1, y);
+            for (int i = 0; i < 20000; i++) call.run();  // JIT warm-up
+            cuda.synchronize();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20000; i++) call.run();
+            double hostUs = (System.nanoTime() - t0) / 1e3 / 20000;
+            cuda.synchronize();
+            double wallUs = (System.nanoTime() - t0) / 1e3 / 20000;
+            row("host", "1x4096 " + op + " x 20000", "queued, JIT warm", Double.NaN, wallUs / 1e3,
+                    String.format(Locale.ROOT, "%.1f us host per call, %.1f us wall per call", hostUs, wallUs));
+        }
     }
 
     private void upload() {
