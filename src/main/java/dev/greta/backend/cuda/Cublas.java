@@ -33,7 +33,6 @@ final class Cublas implements AutoCloseable {
             "CUBLAS_STATUS_EXECUTION_FAILED", "CUBLAS_STATUS_INTERNAL_ERROR", "CUBLAS_STATUS_NOT_SUPPORTED",
             "CUBLAS_STATUS_LICENSE_ERROR");
 
-    final NativeLibrary library;
     private final MethodHandle destroy, gemmEx;
     private final Optional<MethodHandle> statusName, statusString;
     private final MemorySegment handle;
@@ -43,7 +42,6 @@ final class Cublas implements AutoCloseable {
     private final long cudartVersion;
 
     Cublas(NativeLibrary library, MemorySegment stream) {
-        this.library = library;
         statusName = library.optionalFunction("cublasGetStatusName", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         statusString = library.optionalFunction("cublasGetStatusString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         destroy = library.function("cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));

@@ -12,7 +12,6 @@ import java.util.Map;
  */
 final class CudaDevice implements AutoCloseable {
     final CudaDriver driver;
-    final int ordinal;
     final String name;
     final int computeMajor;
     final int computeMinor;
@@ -30,7 +29,6 @@ final class CudaDevice implements AutoCloseable {
 
     private CudaDevice(CudaDriver driver, int ordinal) {
         this.driver = driver;
-        this.ordinal = ordinal;
         this.driverApiVersion = driver.driverVersion();
         this.device = driver.device(ordinal);
         this.name = driver.deviceName(device);

@@ -19,7 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class CudaDriver {
     static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
-    static final int CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE = 38;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
     static final int CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
@@ -35,7 +34,7 @@ final class CudaDriver {
     private final MethodHandle cuInit, cuDriverGetVersion, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName,
             cuDeviceGetAttribute, cuDeviceTotalMem, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease,
             cuCtxSetCurrent, cuMemGetInfo, cuMemAlloc, cuMemFree, cuMemAllocHost, cuMemFreeHost, cuMemcpyHtoDAsync,
-            cuMemcpyDtoHAsync, cuMemcpyDtoDAsync, cuMemsetD32Async, cuStreamCreate, cuStreamDestroy,
+            cuMemcpyDtoHAsync, cuMemcpyDtoDAsync, cuStreamCreate, cuStreamDestroy,
             cuStreamSynchronize, cuEventCreate, cuEventRecord, cuEventSynchronize, cuEventElapsedTime,
             cuEventDestroy, cuModuleLoadData, cuModuleUnload, cuModuleGetFunction, cuFuncSetAttribute,
             cuLaunchKernel, cuGetErrorName, cuGetErrorString;
@@ -69,8 +68,6 @@ final class CudaDriver {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
         cuMemcpyDtoDAsync = library.function("cuMemcpyDtoDAsync_v2",
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
-        cuMemsetD32Async = library.function("cuMemsetD32Async",
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
         cuStreamCreate = library.function("cuStreamCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         cuStreamDestroy = library.function("cuStreamDestroy_v2", INT_ADDR);
         cuStreamSynchronize = library.function("cuStreamSynchronize", INT_ADDR);
@@ -256,14 +253,6 @@ final class CudaDriver {
     void copyDeviceToDevice(long dst, long src, long bytes, MemorySegment stream) {
         try {
             check((int) cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream), "cuMemcpyDtoDAsync_v2");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    void fill32(long dst, int value, long count, MemorySegment stream) {
-        try {
-            check((int) cuMemsetD32Async.invokeExact(dst, value, count, stream), "cuMemsetD32Async");
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -8,8 +8,7 @@ import java.util.List;
  * cuBLAS's dependency resolves from the same directory). Search order for each: {@code preferredDir}
  * (GRETA_CUDA_LIB_DIR), the dynamic loader's path, /usr/local/cuda/lib64.
  */
-record CudaLibraries(NativeLibrary driver, NativeLibrary nvrtc, NativeLibrary cublasLt, NativeLibrary cublas,
-                     Path preferredDir) {
+record CudaLibraries(NativeLibrary driver, NativeLibrary nvrtc, NativeLibrary cublasLt, NativeLibrary cublas) {
     static final String ENV_LIB_DIR = "GRETA_CUDA_LIB_DIR";
 
     /** GRETA_CUDA_LIB_DIR as a path, or null when unset or blank. */
@@ -27,6 +26,6 @@ record CudaLibraries(NativeLibrary driver, NativeLibrary nvrtc, NativeLibrary cu
                 preferredDir);
         String major = cublasLt.soname().substring(cublasLt.soname().lastIndexOf('.') + 1);
         NativeLibrary cublas = NativeLibrary.locate("cuBLAS", List.of("libcublas.so." + major), preferredDir);
-        return new CudaLibraries(driver, nvrtc, cublasLt, cublas, preferredDir);
+        return new CudaLibraries(driver, nvrtc, cublasLt, cublas);
     }
 }

@@ -7,12 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /** A cubin loaded into the device's context (cuModuleLoadData); hands out its kernels by name. */
 final class CudaModule implements AutoCloseable {
-    final String name;
     private final CudaDevice device;
     private final MemorySegment module;
 
     CudaModule(String name, byte[] cubin, CudaDevice device) {
-        this.name = name;
         this.device = device;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment image = arena.allocate(cubin.length, 16);

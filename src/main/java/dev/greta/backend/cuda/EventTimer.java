@@ -32,8 +32,6 @@ final class EventTimer implements AutoCloseable {
 
     void enable(boolean on) { enabled = on; }
 
-    boolean enabled() { return enabled; }
-
     /** Marks the start of an op on the stream; null when timing is off. */
     MemorySegment start() {
         if (!enabled) return null;

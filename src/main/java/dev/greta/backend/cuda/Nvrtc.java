@@ -17,12 +17,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /** NVRTC bindings: compiles CUDA C++ to a cubin for one GPU architecture at run time. */
 final class Nvrtc {
-    final NativeLibrary library;
     private final MethodHandle nvrtcVersion, nvrtcCreateProgram, nvrtcCompileProgram, nvrtcGetProgramLogSize,
             nvrtcGetProgramLog, nvrtcGetCUBINSize, nvrtcGetCUBIN, nvrtcDestroyProgram, nvrtcGetErrorString;
 
     Nvrtc(NativeLibrary library) {
-        this.library = library;
         preloadBuiltins(library);
         nvrtcVersion = library.function("nvrtcVersion", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         nvrtcCreateProgram = library.function("nvrtcCreateProgram",
