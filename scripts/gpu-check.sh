@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# GPU check of the CUDA backend: runs the dev.greta.backend.cuda tests (GPU tests included) and the ops benchmark
+# in one JVM, printing a short table last. Needs no Maven where it runs (a GPU machine with CUDA but no Java):
+#
+#   scripts/gpu-check.sh prepare [BUNDLE_DIR]   # here: build classes + test classes, copy test jars to target/lib,
+#                                               # jlink a runtime into .jdk, copy small test models to target/models;
+#                                               # with BUNDLE_DIR, also copy all of that (and this script) there
+#   scripts/gpu-check.sh [all|tests [EXCLUDE_REGEX]|bench]  # on the GPU machine, from the checkout or bundle
+#
+# Java: ./.jdk/bin/java if present, else $JAVA_HOME/bin/java, else java on the PATH. The CUDA libraries are found
+# as the backend finds them (GRETA_CUDA_LIB_DIR, the loader path, /usr/local/cuda/lib64).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+prepare() {
+  local jdk=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+  export JAVA_HOME=$jdk
+  mvn -q -B -DskipTests package
+  rm -rf target/lib
+  # only what the cuda tests load: JUnit platform + Jupiter, AssertJ
+  mvn -q -B dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/lib \
+    -DincludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian,org.jspecify,org.assertj
+  rm -rf .jdk
+  "$jdk/bin/jlink" --add-modules java.base,java.logging,jdk.unsupported,jdk.incubator.vector \
+    --strip-debug --no-man-pages --no-header-files --compress=zip-9 --output .jdk 2>/dev/null
+  mkdir -p target/models
+  local models
+  for models in ../shared/models /work/shared/models; do [ -d "$models" ] && break; done
+  for f in synth-tiny-Q4_K_M.gguf synth-tiny-Q4_0.gguf synth-tiny-Q8_0.gguf; do
+    [ -f "$models/$f" ] && cp "$models/$f" target/models/
+  done
+  if [ $# -ge 1 ]; then
+    local bundle=$1
+    rm -rf "$bundle" && mkdir -p "$bundle/target" "$bundle/scripts"
+    cp -r target/classes target/test-classes target/lib target/models "$bundle/target/"
+    cp -r .jdk "$bundle/.jdk"
+    cp scripts/gpu-check.sh "$bundle/scripts/"
+    du -sh "$bundle"
+  fi
+}
+
+if [ "${1:-}" = prepare ]; then shift; prepare "$@"; exit 0; fi
+
+if [ -x .jdk/bin/java ]; then java=.jdk/bin/java
+elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java=$JAVA_HOME/bin/java
+else java=java; fi
+[ -d target/test-classes ] || { echo "gpu-check: no target/test-classes; run 'scripts/gpu-check.sh prepare' where Maven is" >&2; exit 1; }
+exec "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
+  -Dgreta.models="$root/target/models" -cp "target/classes:target/test-classes:target/lib/*" \
+  dev.greta.backend.cuda.GpuCheck "${@:-all}"

@@ -1,0 +1,554 @@
+package dev.greta.backend.cuda;
+
+import dev.greta.backend.Attention;
+import dev.greta.backend.Backend;
+import dev.greta.backend.Buffer;
+import dev.greta.backend.KvCache;
+import dev.greta.backend.KvType;
+import dev.greta.backend.Rope;
+import dev.greta.backend.Weights;
+import dev.greta.gguf.GgufTensor;
+import dev.greta.model.ModelShape;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The Llama forward-pass ops on an NVIDIA GPU through FFM: CUDA driver API, NVRTC-compiled kernels and cuBLAS.
+ *
+ * <p>Weights are uploaded once (raw GGUF bytes, dequantised on the GPU to bf16, or f32 with
+ * {@link WeightPrecision#F32}); norm vectors are f32. Activations and the KV cache stay on the device; only token
+ * ids go in ({@link #embed}) and single rows come out ({@link #readRow}). Every op is queued on one stream, so
+ * ops run in call order and only {@link #readRow} waits. GEMMs are cublasGemmEx (bf16 x bf16, fp32 accumulation,
+ * fp32 output; activations rounded to bf16 first). All reductions in Greta's kernels run in a fixed order and
+ * cuBLAS is bit-reproducible on one stream, so every op is deterministic.
+ *
+ * <p>Not thread-safe: drive it from one thread at a time. Buffers and weights live until {@link #close()}.
+ */
+public final class CudaBackend implements Backend {
+    private static final int ELEMENTWISE_THREADS = 256;
+    private final CudaOptions options;
+    private final CudaLibraries libraries;
+    private final CudaDevice device;
+    private final Nvrtc nvrtc;
+    private final CudaKernels kernels;
+    private final Cublas cublas;
+    private final WeightUploader uploader;
+    private final EventTimer timer;
+    private final Scratch gemmInput;
+    private final Scratch attentionPartials;
+    private final Scratch tokenIds;
+    private final Map<GgufTensor, CudaWeights> matrices = new IdentityHashMap<>();  // the same tensor object: uploaded once
+    private final Map<Rope, DeviceMemory> ropeFrequencies = new HashMap<>();
+    private final Map<String, String> properties;
+    private final MemorySegment tokensCopied;
+    private MemorySegment pinnedTokens;
+    private MemorySegment pinnedRow;
+    private boolean closed;
+
+    private CudaBackend(CudaOptions options, CudaLibraries libraries, CudaDevice device, Nvrtc nvrtc,
+                        CudaKernels kernels, Cublas cublas) {
+        this.options = options;
+        this.libraries = libraries;
+        this.device = device;
+        this.nvrtc = nvrtc;
+        this.kernels = kernels;
+        this.cublas = cublas;
+        this.uploader = new WeightUploader(device, kernels);
+        this.timer = new EventTimer(device, options.profile());
+        this.gemmInput = new Scratch(device, "GEMM input");
+        this.attentionPartials = new Scratch(device, "attention partials");
+        this.tokenIds = new Scratch(device, "token ids");
+        this.tokensCopied = device.driver.createEvent(CudaDriver.CU_EVENT_DISABLE_TIMING);
+        this.properties = describe();
+    }
+
+    /** Opens GPU 0 with the default options. */
+    public static CudaBackend open() {
+        return open(CudaOptions.defaults());
+    }
+
+    /**
+     * Loads the CUDA libraries, opens the GPU and compiles (or loads from the cache) the kernels.
+     *
+     * @throws CudaUnavailableException when there is no driver, library or suitable GPU, saying which
+     */
+    public static CudaBackend open(CudaOptions options) {
+        CudaLibraries libraries = CudaLibraries.locate(options.libraryDir());
+        CudaDevice device = CudaDevice.open(new CudaDriver(libraries.driver()), options.device());
+        CudaKernels kernels = null;
+        try {
+            Nvrtc nvrtc = new Nvrtc(libraries.nvrtc());
+            kernels = new CudaKernels(device, new ModuleCache(nvrtc, device.arch(), options.moduleCacheDir()));
+            Cublas cublas = new Cublas(libraries.cublas(), device.stream());
+            return new CudaBackend(options, libraries, device, nvrtc, kernels, cublas);
+        } catch (RuntimeException e) {
+            if (kernels != null) kernels.close();
+            device.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() { return "cuda"; }
+
+    @Override
+    public Map<String, String> properties() { return properties; }
+
+    /** Host threads driving the GPU: one. */
+    @Override
+    public int threads() { return 1; }
+
+    private Map<String, String> describe() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("gpu", device.name);
+        p.put("compute_capability", device.computeMajor + "." + device.computeMinor);
+        p.put("multiprocessors", Integer.toString(device.multiprocessors));
+        p.put("gpu_memory_gib", String.format(Locale.ROOT, "%.1f", device.totalMemory / (double) (1L << 30)));
+        p.put("driver_version", Nvml.driverVersion(options.libraryDir()));
+        p.put("cuda_driver_api", device.driverApiVersion / 1000 + "." + device.driverApiVersion % 1000 / 10);
+        p.put("cuda_runtime", cublas.cudartVersion() / 1000 + "." + cublas.cudartVersion() % 1000 / 10
+                + " (cuBLAS's)");
+        p.put("nvrtc", nvrtc.version());
+        p.put("cublas", cublas.version());
+        p.put("kernel_arch", device.arch());
+        p.put("weights", options.weightPrecision().name().toLowerCase(Locale.ROOT)
+                + " (GGUF blocks dequantised on the GPU)");
+        p.put("gemm", "cublasGemmEx " + (options.weightPrecision() == WeightPrecision.BF16
+                ? "bf16 x bf16 -> f32" : "f32 x f32 -> f32") + ", CUBLAS_COMPUTE_32F");
+        p.put("libraries", libraries.driver().location() + ", " + libraries.nvrtc().location() + ", "
+                + libraries.cublas().location());
+        return Map.copyOf(p);
+    }
+
+    /** Turns per-op device timing on or off (see {@link #timings()}). */
+    public void setProfiling(boolean on) {
+        timer.enable(on);
+    }
+
+    /**
+     * Accumulated device time per op since the last {@link #resetTimings()}, measured with CUDA events around
+     * each op's kernels ("matmul.gemm", "attend.flash:q=16,kv=32,seg=auto", ...). Waits for queued work.
+     */
+    public Map<String, OpTiming> timings() {
+        device.bind();
+        return timer.snapshot();
+    }
+
+    public void resetTimings() {
+        device.bind();
+        timer.reset();
+    }
+
+    /** Kernel compilation so far: how many were compiled and how many came from the disk cache. */
+    public String kernelCacheSummary() { return kernels.cacheSummary(); }
+
+    @Override
+    public Weights matrix(GgufTensor tensor) {
+        ready();
+        CudaWeights cached = matrices.get(tensor);
+        if (cached != null) return cached;
+        int[] shape = WeightUploader.matrixShape(tensor);
+        WeightPrecision precision = options.weightPrecision();
+        DeviceMemory memory = device.allocate((long) shape[0] * shape[1] * precision.bytesPerElement());
+        MemorySegment t = timer.start();
+        uploader.upload(tensor, memory, precision);
+        timer.stop("upload", t);
+        CudaWeights weights = new CudaWeights(this, memory, precision, tensor.type(), shape[0], shape[1]);
+        matrices.put(tensor, weights);
+        return weights;
+    }
+
+    @Override
+    public Weights vector(float[] values) {
+        ready();
+        if (values.length == 0) throw new IllegalArgumentException("empty weight vector");
+        DeviceMemory memory = device.allocate(4L * values.length);
+        uploadFloats(memory.pointer(), values);
+        return new CudaWeights(this, memory, WeightPrecision.F32, null, 1, values.length);
+    }
+
+    @Override
+    public Buffer buffer(int rows, int cols) {
+        ready();
+        if (rows <= 0 || cols <= 0) throw new IllegalArgumentException("buffer of " + rows + " x " + cols);
+        return new CudaBuffer(this, device.allocate(4L * rows * cols), rows, cols);
+    }
+
+    @Override
+    public KvCache kvCache(ModelShape shape, int maxSeq, KvType type) {
+        ready();
+        if (maxSeq <= 0) throw new IllegalArgumentException("KV cache of " + maxSeq + " positions");
+        return new CudaKvCache(this, device, shape, maxSeq, type);
+    }
+
+    @Override
+    public Attention attention(String spec, ModelShape shape, boolean deterministic) {
+        ready();
+        if (shape.heads() % shape.kvHeads() != 0) {
+            throw new IllegalArgumentException(shape.heads() + " query heads do not share " + shape.kvHeads()
+                    + " KV heads evenly");
+        }
+        // Both kernels are deterministic by construction, so the flag needs no different kernel.
+        AttentionSpec parsed = AttentionSpec.parse(spec);
+        if (parsed.kind().equals("naive")) {
+            parsed.requireOnly(java.util.Set.of());
+            return new NaiveAttention(this, shape, device, kernels);
+        }
+        return new FlashAttention(this, shape, parsed, device, kernels, attentionPartials);
+    }
+
+    @Override
+    public void embed(Weights table, int[] tokens, int from, int count, Buffer out) {
+        ready();
+        CudaWeights t = own(table);
+        CudaBuffer o = own(out);
+        if (t.isVector()) throw new IllegalArgumentException("embed needs a matrix, got " + t);
+        if (from < 0 || count < 0 || from + count > tokens.length) {
+            throw new IllegalArgumentException("tokens [" + from + ", " + (from + count) + ") of " + tokens.length);
+        }
+        requireRows("embed", count, o);
+        if (o.cols() < t.cols()) throw new IllegalArgumentException("embed: " + o + " narrower than " + t);
+        for (int i = from; i < from + count; i++) {
+            if (tokens[i] < 0 || tokens[i] >= t.rows()) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i
+                        + " is outside the vocabulary of " + t.rows());
+            }
+        }
+        if (count == 0) return;
+        MemorySegment timing = timer.start();
+        device.driver.synchronizeEvent(tokensCopied);  // the previous copy out of the pinned buffer is done
+        pinnedTokens = ensurePinned(pinnedTokens, 4L * count);
+        MemorySegment.copy(tokens, from, pinnedTokens, JAVA_INT, 0, count);
+        long ids = tokenIds.ensure(4L * count);
+        device.upload(ids, pinnedTokens, 4L * count);
+        device.driver.record(tokensCopied, device.stream());
+        Kernel kernel = t.precision == WeightPrecision.BF16 ? kernels.embedBf16 : kernels.embedF32;
+        kernel.launch(blocks(t.cols()), count, 1, ELEMENTWISE_THREADS, 0,
+                device.args().ptr(t.pointer()).ptr(ids).i32(t.cols()).ptr(o.pointer()).i32(o.cols()));
+        timer.stop("embed", timing);
+    }
+
+    @Override
+    public void rmsNorm(Buffer x, Weights weight, float eps, int rows, Buffer out) {
+        ready();
+        CudaBuffer in = own(x), o = own(out);
+        CudaWeights w = own(weight);
+        if (!w.isVector()) throw new IllegalArgumentException("rmsNorm needs a weight vector, got " + w);
+        requireRows("rmsNorm", rows, in, o);
+        if (in.cols() < w.cols() || o.cols() < w.cols()) {
+            throw new IllegalArgumentException("rmsNorm over " + w.cols() + " columns: " + in + " -> " + o);
+        }
+        if (rows == 0) return;
+        MemorySegment timing = timer.start();
+        kernels.rmsNorm.launch(rows, 1, 1, w.cols() >= 1024 ? 1024 : 256, 0, device.args()
+                .ptr(in.pointer()).i32(in.cols()).ptr(w.pointer()).i32(w.cols()).f32(eps)
+                .ptr(o.pointer()).i32(o.cols()));
+        timer.stop("rmsNorm", timing);
+    }
+
+    @Override
+    public void matmul(Weights w, Buffer x, int rows, Buffer out) {
+        ready();
+        CudaWeights m = own(w);
+        CudaBuffer in = own(x), o = own(out);
+        if (m.isVector()) throw new IllegalArgumentException("matmul needs a matrix, got " + m);
+        if (in == o) throw new IllegalArgumentException("matmul cannot write its input " + in);
+        requireRows("matmul", rows, in, o);
+        if (in.cols() < m.cols() || o.cols() < m.rows()) {
+            throw new IllegalArgumentException("matmul " + m + ": input " + in + ", output " + o);
+        }
+        if (rows == 0) return;
+        if (m.precision == WeightPrecision.BF16) {
+            long elements = (long) rows * m.cols();
+            long input = gemmInput.ensure(2 * elements);
+            MemorySegment timing = timer.start();
+            kernels.toBf16.launch(blocks(elements), 1, 1, ELEMENTWISE_THREADS, 0, device.args()
+                    .ptr(in.pointer()).i32(in.cols()).ptr(input).i32(m.cols()).i64(elements));
+            timer.stop("matmul.toBf16", timing);
+            timing = timer.start();
+            cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_16BF, m.cols(), input,
+                    Cublas.CUDA_R_16BF, m.cols(), o.pointer(), o.cols());
+            timer.stop("matmul.gemm", timing);
+        } else {
+            MemorySegment timing = timer.start();
+            cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_32F, m.cols(), in.pointer(),
+                    Cublas.CUDA_R_32F, in.cols(), o.pointer(), o.cols());
+            timer.stop("matmul.gemm", timing);
+        }
+    }
+
+    @Override
+    public void rope(Buffer x, int rows, int heads, int startPos, Rope rope) {
+        ready();
+        CudaBuffer b = own(x);
+        requireRows("rope", rows, b);
+        int pairs = rope.ropeDims() / 2;
+        if (rope.ropeDims() % 2 != 0 || rope.ropeDims() > rope.headDim() || rope.inverseFrequencies().length < pairs) {
+            throw new IllegalArgumentException("rope: " + rope.ropeDims() + " rotated dims of head dim "
+                    + rope.headDim() + " with " + rope.inverseFrequencies().length + " frequencies");
+        }
+        if (heads <= 0 || (long) heads * rope.headDim() > b.cols() || startPos < 0) {
+            throw new IllegalArgumentException("rope: " + heads + " heads of " + rope.headDim() + " in " + b
+                    + " at position " + startPos);
+        }
+        if (rows == 0) return;
+        DeviceMemory freqs = ropeFrequencies.get(rope);
+        if (freqs == null) {
+            freqs = device.allocate(4L * pairs);
+            uploadFloats(freqs.pointer(), java.util.Arrays.copyOf(rope.inverseFrequencies(), pairs));
+            ropeFrequencies.put(rope, freqs);
+        }
+        MemorySegment timing = timer.start();
+        kernels.rope.launch(rows, heads, 1, Math.min(128, (pairs + 31) / 32 * 32), 0, device.args()
+                .ptr(b.pointer()).i32(b.cols()).i32(rope.headDim()).i32(pairs).ptr(freqs.pointer()).i32(startPos));
+        timer.stop("rope", timing);
+    }
+
+    @Override
+    public void storeKv(KvCache cache, int layer, Buffer k, Buffer v, int rows, int startPos) {
+        ready();
+        CudaKvCache c = own(cache);
+        CudaBuffer kb = own(k), vb = own(v);
+        ModelShape s = c.shape;
+        requireRows("storeKv", rows, kb, vb);
+        requireLayer(c, layer);
+        requirePositions(c, rows, startPos);
+        if (kb.cols() < s.kvDim() || vb.cols() < s.kvDim()) {
+            throw new IllegalArgumentException("storeKv of " + s.kvDim() + " columns from " + kb + ", " + vb);
+        }
+        if (rows == 0) return;
+        MemorySegment timing = timer.start();
+        Kernel kernel = c.type() == KvType.F16 ? kernels.kvStoreF16 : kernels.kvStoreF32;
+        kernel.launch(blocks((long) rows * s.kvDim()), 2, 1, ELEMENTWISE_THREADS, 0, device.args()
+                .ptr(kb.pointer()).i32(kb.cols()).ptr(vb.pointer()).i32(vb.cols())
+                .ptr(c.keys(layer)).ptr(c.values(layer)).i32(rows).i32(s.kvDim()).i32(s.headDim())
+                .i32(c.maxSeq()).i32(startPos));
+        timer.stop("storeKv", timing);
+    }
+
+    @Override
+    public void attend(Attention kernel, KvCache cache, int layer, Buffer q, int rows, int startPos, Buffer out) {
+        ready();
+        if (!(kernel instanceof CudaAttention a) || a.owner != this) {
+            throw new IllegalArgumentException("attention kernel " + kernel + " was not made by this cuda backend");
+        }
+        CudaKvCache c = own(cache);
+        CudaBuffer qb = own(q), o = own(out);
+        ModelShape s = a.shape;
+        if (s.kvHeads() != c.shape.kvHeads() || s.headDim() != c.shape.headDim()) {
+            throw new IllegalArgumentException("attention for " + s + " used with a cache for " + c.shape);
+        }
+        if (qb == o) throw new IllegalArgumentException("attend cannot write its query buffer " + qb);
+        requireRows("attend", rows, qb, o);
+        requireLayer(c, layer);
+        requirePositions(c, rows, startPos);
+        if (qb.cols() < s.qDim() || o.cols() < s.qDim()) {
+            throw new IllegalArgumentException("attend over " + s.qDim() + " columns: " + qb + " -> " + o);
+        }
+        if (rows == 0) return;
+        MemorySegment timing = timer.start();
+        a.run(c, layer, qb, rows, startPos, o);
+        timer.stop("attend." + a.name(), timing);
+    }
+
+    @Override
+    public void swiglu(Buffer gate, Buffer up, int rows) {
+        ready();
+        CudaBuffer g = own(gate), u = own(up);
+        requireRows("swiglu", rows, g, u);
+        requireSameCols("swiglu", g, u);
+        if (rows == 0) return;
+        long n = (long) rows * g.cols();
+        MemorySegment timing = timer.start();
+        kernels.swiglu.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0,
+                device.args().ptr(g.pointer()).ptr(u.pointer()).i64(n));
+        timer.stop("swiglu", timing);
+    }
+
+    @Override
+    public void add(Buffer x, Buffer y, int rows) {
+        ready();
+        CudaBuffer a = own(x), b = own(y);
+        requireRows("add", rows, a, b);
+        requireSameCols("add", a, b);
+        if (rows == 0) return;
+        long n = (long) rows * a.cols();
+        MemorySegment timing = timer.start();
+        kernels.add.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0,
+                device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n));
+        timer.stop("add", timing);
+    }
+
+    @Override
+    public void copyRow(Buffer src, int srcRow, Buffer dst, int dstRow) {
+        ready();
+        CudaBuffer s = own(src), d = own(dst);
+        requireSameCols("copyRow", s, d);
+        requireRow(s, srcRow);
+        requireRow(d, dstRow);
+        if (s == d && srcRow == dstRow) return;
+        MemorySegment timing = timer.start();
+        device.copy(d.rowPointer(dstRow), s.rowPointer(srcRow), 4L * s.cols());
+        timer.stop("copyRow", timing);
+    }
+
+    @Override
+    public float[] readRow(Buffer x, int row) {
+        ready();
+        CudaBuffer b = own(x);
+        requireRow(b, row);
+        pinnedRow = ensurePinned(pinnedRow, 4L * b.cols());
+        MemorySegment timing = timer.start();
+        device.download(pinnedRow, b.rowPointer(row), 4L * b.cols());
+        timer.stop("readRow", timing);
+        device.synchronize();
+        return pinnedRow.asSlice(0, 4L * b.cols()).toArray(JAVA_FLOAT);
+    }
+
+    /** Copies {@code values} (rows x cols, row-major) into a buffer; tests and tools use it to set activations. */
+    void write(Buffer x, float[] values) {
+        ready();
+        CudaBuffer b = own(x);
+        if (values.length != b.rows() * b.cols()) {
+            throw new IllegalArgumentException(values.length + " values for " + b);
+        }
+        uploadFloats(b.pointer(), values);
+    }
+
+    /** Reads weights back as floats (widening bf16), for checking uploads. */
+    float[] read(Weights weights) {
+        ready();
+        CudaWeights w = own(weights);
+        int n = w.rows() * w.cols();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate((long) n * w.precision.bytesPerElement(), 4);
+            device.download(host, w.pointer(), host.byteSize());
+            device.synchronize();
+            if (w.precision == WeightPrecision.F32) return host.toArray(JAVA_FLOAT);
+            float[] out = new float[n];
+            for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((host.getAtIndex(JAVA_SHORT, i) & 0xffff) << 16);
+            return out;
+        }
+    }
+
+    /** Waits until all queued work is done (for timing from the host). */
+    void synchronize() {
+        device.bind();
+        device.synchronize();
+    }
+
+    CudaDevice device() { return device; }
+
+    private void uploadFloats(long dst, float[] values) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocateFrom(JAVA_FLOAT, values);
+            device.upload(dst, host, host.byteSize());
+            device.synchronize();  // the host copy is freed when this method returns
+        }
+    }
+
+    private MemorySegment ensurePinned(MemorySegment current, long bytes) {
+        if (current != null && current.byteSize() >= bytes) return current;
+        if (current != null) {
+            device.synchronize();
+            device.driver.freeHost(current);
+        }
+        return device.driver.mallocHost(Math.max(bytes, 4096));
+    }
+
+    private void ready() {
+        if (closed) throw new IllegalStateException("the cuda backend is closed");
+        device.bind();
+    }
+
+    private CudaBuffer own(Buffer b) {
+        if (b instanceof CudaBuffer cb && cb.owner == this) return cb;
+        throw new IllegalArgumentException("buffer " + b + " does not belong to this cuda backend");
+    }
+
+    private CudaWeights own(Weights w) {
+        if (w instanceof CudaWeights cw && cw.owner == this) return cw;
+        throw new IllegalArgumentException("weights " + w + " do not belong to this cuda backend");
+    }
+
+    private CudaKvCache own(KvCache c) {
+        if (c instanceof CudaKvCache cc && cc.owner == this) return cc;
+        throw new IllegalArgumentException("KV cache " + c + " does not belong to this cuda backend");
+    }
+
+    private static void requireRows(String op, int rows, CudaBuffer... buffers) {
+        for (CudaBuffer b : buffers) {
+            if (rows < 0 || rows > b.rows()) {
+                throw new IllegalArgumentException(op + " of " + rows + " rows on " + b);
+            }
+        }
+    }
+
+    private static void requireRow(CudaBuffer b, int row) {
+        if (row < 0 || row >= b.rows()) throw new IllegalArgumentException("row " + row + " of " + b);
+    }
+
+    private static void requireSameCols(String op, CudaBuffer a, CudaBuffer b) {
+        if (a.cols() != b.cols()) throw new IllegalArgumentException(op + " of " + a + " and " + b);
+    }
+
+    private static void requireLayer(CudaKvCache c, int layer) {
+        if (layer < 0 || layer >= c.shape.layers()) {
+            throw new IllegalArgumentException("layer " + layer + " of a " + c.shape.layers() + "-layer KV cache");
+        }
+    }
+
+    private static void requirePositions(CudaKvCache c, int rows, int startPos) {
+        if (startPos < 0 || (long) startPos + rows > c.maxSeq()) {
+            throw new IllegalArgumentException("positions [" + startPos + ", " + ((long) startPos + rows)
+                    + ") beyond the KV cache's " + c.maxSeq());
+        }
+    }
+
+    private static int blocks(long elements) {
+        long b = (elements + ELEMENTWISE_THREADS - 1) / ELEMENTWISE_THREADS;
+        if (b > Integer.MAX_VALUE) throw new IllegalArgumentException(elements + " elements in one launch");
+        return (int) Math.max(1, b);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        device.bind();
+        device.synchronize();
+        closed = true;
+        List<RuntimeException> failures = new ArrayList<>();
+        runAll(failures, timer::close, cublas::close, kernels::close,
+                () -> device.driver.destroyEvent(tokensCopied),
+                () -> { if (pinnedTokens != null) device.driver.freeHost(pinnedTokens); },
+                () -> { if (pinnedRow != null) device.driver.freeHost(pinnedRow); },
+                device::close);
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.getFirst();
+            failures.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    private static void runAll(List<RuntimeException> failures, Runnable... steps) {
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+    }
+}

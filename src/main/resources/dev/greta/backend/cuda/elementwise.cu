@@ -1,0 +1,105 @@
+// The row-wise and element-wise ops of the Llama forward pass over float32 activations. Activations are
+// row-major with a row stride of `cols` floats of their buffer. Every reduction runs in a fixed order, so
+// results are bit-identical from run to run.
+#include "greta_common.cuh"
+
+__device__ __forceinline__ long long global_index() {
+    return (long long) blockIdx.x * blockDim.x + threadIdx.x;
+}
+
+// out[r][c] = table[tokens[r]][c]; grid (ceil(cols / blockDim), count).
+extern "C" __global__ void embed_rows_bf16(const unsigned short* table, const int* tokens, int cols,
+                                           float* out, int outCols) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= cols) return;
+    int r = blockIdx.y;
+    out[(long long) r * outCols + c] = bf16_to_f32(table[(long long) tokens[r] * cols + c]);
+}
+
+extern "C" __global__ void embed_rows_f32(const float* table, const int* tokens, int cols, float* out,
+                                          int outCols) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= cols) return;
+    int r = blockIdx.y;
+    out[(long long) r * outCols + c] = table[(long long) tokens[r] * cols + c];
+}
+
+// out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w; one block per row. In place (out == x) is allowed: each
+// thread reads its elements before writing them, after the block-wide sum.
+extern "C" __global__ void rms_norm(const float* x, int xCols, const float* w, int cols, float eps, float* out,
+                                    int outCols) {
+    __shared__ float scratch[32];
+    const float* xr = x + (long long) blockIdx.x * xCols;
+    float* outr = out + (long long) blockIdx.x * outCols;
+    float ss = 0.0f;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) ss = fmaf(xr[c], xr[c], ss);
+    ss = block_sum(ss, scratch);
+    float scale = 1.0f / sqrtf(ss / (float) cols + eps);
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) outr[c] = (xr[c] * scale) * w[c];
+}
+
+// Rotates pairs (2i, 2i+1), i < pairs, of each head by (startPos + r) * invFreq[i] (GGML's "normal" RoPE).
+// Grid (rows, heads).
+extern "C" __global__ void rope(float* x, int xCols, int headDim, int pairs, const float* invFreq, int startPos) {
+    float* head = x + (long long) blockIdx.x * xCols + (long long) blockIdx.y * headDim;
+    float pos = (float) (startPos + (int) blockIdx.x);
+    for (int i = threadIdx.x; i < pairs; i += blockDim.x) {
+        float s, c;
+        sincosf(pos * invFreq[i], &s, &c);
+        float a = head[2 * i], b = head[2 * i + 1];
+        head[2 * i] = a * c - b * s;
+        head[2 * i + 1] = a * s + b * c;
+    }
+}
+
+// gate = silu(gate) * up over n contiguous elements.
+extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
+    long long i = global_index();
+    if (i >= n) return;
+    float g = gate[i];
+    gate[i] = g / (1.0f + expf(-g)) * up[i];
+}
+
+// x += y over n contiguous elements.
+extern "C" __global__ void add_inplace(float* x, const float* y, long long n) {
+    long long i = global_index();
+    if (i < n) x[i] += y[i];
+}
+
+// out (packed rows x cols, bf16, round to nearest even) = x (rows x cols, row stride xCols); the GEMM input.
+extern "C" __global__ void to_bf16(const float* x, int xCols, unsigned short* out, int cols, long long n) {
+    long long i = global_index();
+    if (i >= n) return;
+    long long r = i / cols;
+    int c = (int) (i - r * cols);
+    out[i] = f32_to_bf16(x[r * xCols + c]);
+}
+
+// Writes k and v rows (row r = position startPos + r) into one layer of the head-major cache
+// [kvHeads][maxSeq][headDim]. Grid (ceil(rows * kvDim / blockDim), 2): y = 0 stores keys, y = 1 values.
+template <typename T, typename Convert>
+__device__ void kv_store(const float* k, int kCols, const float* v, int vCols, T* kCache, T* vCache, int rows,
+                         int kvDim, int headDim, int maxSeq, int startPos, Convert convert) {
+    long long i = global_index();
+    if (i >= (long long) rows * kvDim) return;
+    int r = (int) (i / kvDim), c = (int) (i - (long long) r * kvDim);
+    int g = c / headDim, d = c - g * headDim;
+    long long dst = ((long long) g * maxSeq + startPos + r) * headDim + d;
+    if (blockIdx.y == 0) kCache[dst] = convert(k[(long long) r * kCols + c]);
+    else vCache[dst] = convert(v[(long long) r * vCols + c]);
+}
+
+struct KeepF32 { __device__ float operator()(float x) const { return x; } };
+struct ToF16 { __device__ unsigned short operator()(float x) const { return f32_to_f16(x); } };
+
+extern "C" __global__ void kv_store_f32(const float* k, int kCols, const float* v, int vCols, float* kCache,
+                                        float* vCache, int rows, int kvDim, int headDim, int maxSeq,
+                                        int startPos) {
+    kv_store(k, kCols, v, vCols, kCache, vCache, rows, kvDim, headDim, maxSeq, startPos, KeepF32());
+}
+
+extern "C" __global__ void kv_store_f16(const float* k, int kCols, const float* v, int vCols,
+                                        unsigned short* kCache, unsigned short* vCache, int rows, int kvDim,
+                                        int headDim, int maxSeq, int startPos) {
+    kv_store(k, kCols, v, vCols, kCache, vCache, rows, kvDim, headDim, maxSeq, startPos, ToF16());
+}

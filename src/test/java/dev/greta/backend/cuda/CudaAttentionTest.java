@@ -1,0 +1,156 @@
+package dev.greta.backend.cuda;
+
+import dev.greta.backend.Attention;
+import dev.greta.backend.Buffer;
+import dev.greta.backend.KvCache;
+import dev.greta.backend.KvType;
+import dev.greta.model.ModelShape;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static dev.greta.backend.cuda.GpuTests.poisoned;
+import static dev.greta.backend.cuda.GpuTests.rows;
+import static dev.greta.backend.cuda.GpuTests.upload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Both attention kernels against the float64 reference: MHA, GQA (2, 4) and MQA, head dims 8 to 128, a prefill
+ * from position 0, a chunk in the middle of a sequence, single-row decode (which splits keys into segments),
+ * forced segmentation, and both KV types (the reference reads the same f16-rounded keys and values).
+ */
+class CudaAttentionTest {
+    private static CudaBackend cuda;
+
+    @BeforeAll
+    static void open() {
+        cuda = GpuTests.open(WeightPrecision.BF16);
+    }
+
+    @BeforeEach
+    void requireGpu() {
+        GpuTests.assumeGpu();
+    }
+
+    @AfterAll
+    static void close() {
+        if (cuda != null) cuda.close();
+    }
+
+    record Case(int heads, int kvHeads, int headDim, int startPos, int rows) {
+        @Override
+        public String toString() {
+            return heads + "/" + kvHeads + " heads, d=" + headDim + ", rows [" + startPos + ", " + (startPos + rows) + ")";
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        List<Case> shapes = List.of(
+                new Case(8, 8, 64, 0, 37),      // MHA prefill
+                new Case(8, 2, 128, 50, 29),    // GQA 4, chunk mid-sequence
+                new Case(8, 1, 32, 0, 70),      // MQA, several q tiles
+                new Case(8, 4, 8, 21, 11),      // stories260K's shape
+                new Case(8, 2, 128, 300, 1),    // decode: keys split into segments
+                new Case(4, 2, 64, 190, 3));    // short chunk late in the sequence
+        // every spec with f16 keys and values; the f32 cache with the main code paths (naive, tensor cores and
+        // SIMT, one segment and several merged)
+        List<String> specs = List.of("naive", "flash", "flash:mma=0", "flash:q=4,kv=16,seg=1,mma=0",
+                "flash:q=16,kv=16,seg=1", "flash:q=8,kv=64,mma=0", "flash:q=1,kv=128,mma=0", "flash:q=16,kv=128");
+        List<Arguments> args = new ArrayList<>();
+        for (Case c : shapes) {
+            for (String spec : specs) {
+                if (spec.equals("flash") && c.headDim % 16 != 0) continue;  // tensor cores need head dims of 16k
+                if (spec.equals("flash:q=16,kv=16,seg=1") && c.headDim % 16 != 0) continue;
+                if (spec.equals("flash:q=16,kv=128") && c.headDim % 16 != 0) continue;
+                args.add(Arguments.of(spec, KvType.F16, c));
+                if (specs.indexOf(spec) < 5) args.add(Arguments.of(spec, KvType.F32, c));
+            }
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void matchesReference(String spec, KvType type, Case c) {
+        ModelShape shape = new ModelShape(2, c.heads * c.headDim, 4 * c.heads * c.headDim, c.heads, c.kvHeads,
+                c.headDim, 64, 512, 1e-5f);
+        Random random = new Random(31L * c.hashCode() + spec.hashCode() + type.ordinal());
+        int keys = c.startPos + c.rows, kvDim = shape.kvDim(), qDim = shape.qDim();
+        float[] k = Reference.gaussian(random, keys * kvDim, 1.0), v = Reference.gaussian(random, keys * kvDim, 1.0);
+        float[] q = Reference.gaussian(random, c.rows * qDim, 1.5);
+        try (KvCache cache = cuda.kvCache(shape, 320, type)) {
+            // earlier positions in two chunks, then this chunk's own keys: as a forward pass fills the cache
+            int split = c.startPos / 2;
+            store(cache, k, v, 0, split, kvDim);
+            store(cache, k, v, split, c.startPos - split, kvDim);
+            store(cache, k, v, c.startPos, c.rows, kvDim);
+            Attention attention = cuda.attention(spec, shape, true);
+            Buffer out = poisoned(cuda, c.rows, qDim);
+            cuda.attend(attention, cache, 1, upload(cuda, c.rows, qDim, q), c.rows, c.startPos, out);
+            if (type == KvType.F16) {
+                for (int i = 0; i < k.length; i++) {
+                    k[i] = GgmlReference.roundF16(k[i]);
+                    v[i] = GgmlReference.roundF16(v[i]);
+                }
+            }
+            double[] expected = Reference.attention(q, k, v, c.rows, c.startPos, c.heads, c.kvHeads, c.headDim);
+            // fp32 kernels: rounding only; tensor cores: Q and the probabilities rounded to f16 as well
+            double bound = attention.name().endsWith("mma=1") ? 3e-3 : 2e-6;
+            assertThat(Reference.normalizedError(rows(cuda, out, c.rows), expected)).as(attention.name()).isLessThan(bound);
+        }
+    }
+
+    @Test
+    void namesAreTheResolvedSpecs() {
+        ModelShape gqa4 = new ModelShape(1, 1024, 4096, 8, 2, 128, 64, 512, 1e-5f);
+        assertThat(cuda.attention("naive", gqa4, true).name()).isEqualTo("naive");
+        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1");
+        assertThat(cuda.attention("flash:mma=0", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=0");
+        assertThat(cuda.attention("flash:kv=64,seg=4,mma=0", gqa4, false).name()).isEqualTo("flash:q=32,kv=64,seg=4,mma=0");
+        assertThatThrownBy(() -> cuda.attention("flash:kv=48", gqa4, true)).hasMessageContaining("kv=48 must be one of");
+        assertThatThrownBy(() -> cuda.attention("flash:q=3", gqa4, true)).hasMessageContaining("multiples of 16");
+        assertThatThrownBy(() -> cuda.attention("naive:q=4", gqa4, true)).hasMessageContaining("naive has no parameter 'q'");
+        assertThatThrownBy(() -> cuda.attention("flash:q=256,kv=128,mma=0", gqa4, true))
+                .hasMessageContaining("bytes of shared memory per block");
+    }
+
+    @Test
+    void repeatedRunsAreBitIdentical() {
+        ModelShape shape = new ModelShape(1, 1024, 4096, 8, 2, 128, 64, 512, 1e-5f);
+        Random random = new Random(99);
+        int keys = 400, rows = 1;
+        try (KvCache cache = cuda.kvCache(shape, 512, KvType.F16)) {
+            store(cache, Reference.gaussian(random, keys * 256, 1), Reference.gaussian(random, keys * 256, 1), 0, keys, 256, 0);
+            Buffer q = upload(cuda, rows, 1024, Reference.gaussian(random, rows * 1024, 1));
+            for (String spec : List.of("flash", "flash:q=4,kv=16,seg=2", "flash:mma=0", "flash:q=1,kv=16,seg=2,mma=0", "naive")) {
+                Attention a = cuda.attention(spec, shape, true);
+                Buffer first = cuda.buffer(rows, 1024), second = cuda.buffer(rows, 1024);
+                cuda.attend(a, cache, 0, q, rows, keys - rows, first);
+                cuda.attend(a, cache, 0, q, rows, keys - rows, second);
+                assertThat(cuda.readRow(second, 0)).as(spec).containsExactly(cuda.readRow(first, 0));
+            }
+        }
+    }
+
+    private static void store(KvCache cache, float[] k, float[] v, int from, int count, int kvDim) {
+        store(cache, k, v, from, count, kvDim, 1);
+    }
+
+    private static void store(KvCache cache, float[] k, float[] v, int from, int count, int kvDim, int layer) {
+        if (count == 0) return;
+        float[] kc = new float[count * kvDim], vc = new float[count * kvDim];
+        System.arraycopy(k, from * kvDim, kc, 0, kc.length);
+        System.arraycopy(v, from * kvDim, vc, 0, vc.length);
+        cuda.storeKv(cache, layer, upload(cuda, count, kvDim, kc), upload(cuda, count, kvDim, vc), count, from);
+    }
+}
