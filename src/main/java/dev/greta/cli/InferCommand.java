@@ -90,6 +90,9 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "keep generating past end-of-generation tokens")
     boolean ignoreEos;
 
+    @Option(names = "--no-warmup", negatable = false, description = "skip the untimed warm-up pass (JIT compilation then lands inside prefill_s)")
+    boolean noWarmup;
+
     @Option(names = "--json", description = "print one JSON object instead of text + PERF_TIMING")
     boolean json;
 
@@ -111,6 +114,7 @@ public final class InferCommand implements Callable<Integer> {
             try (Session session = Session.open(options, System.getenv(SequenceLimit.ENV))) {
                 Tokenizer tokenizer = session.tokenizer();
                 int[] promptIds = promptIds(tokenizer);
+                double warmupSeconds = noWarmup ? 0 : session.warmUp(promptIds, maxTokens);
                 ByteArrayOutputStream text = new ByteArrayOutputStream();
                 Generation g = session.generate(promptIds, maxTokens, sampler, !ignoreEos, id -> {
                     byte[] bytes = tokenizer.tokenBytes(id);
@@ -121,7 +125,7 @@ public final class InferCommand implements Callable<Integer> {
                     }
                 });
                 if (dumpLogits != null) writeLogits(dumpLogits, g.promptLogits());
-                InferReport report = report(session, g, text.toString(StandardCharsets.UTF_8), wall.seconds());
+                InferReport report = report(session, g, text.toString(StandardCharsets.UTF_8), warmupSeconds, wall.seconds());
                 if (json) {
                     out.println(new ObjectMapper().writeValueAsString(report));
                 } else {
@@ -151,11 +155,11 @@ public final class InferCommand implements Callable<Integer> {
         return tokenizer.encode(text);
     }
 
-    private InferReport report(Session session, Generation g, String text, double wallSeconds) {
+    private InferReport report(Session session, Generation g, String text, double warmupSeconds, double wallSeconds) {
         Double decodeRate = Double.isNaN(g.decodeTokensPerSecond()) ? null : g.decodeTokensPerSecond();
         SessionOptions o = session.options();
         return new InferReport(text, g.tokens(), g.promptTokens(), g.tokens().length, session.loadSeconds(),
-                g.prefillSeconds(), g.decodeSeconds(), g.prefillTokensPerSecond(), decodeRate, wallSeconds,
+                noWarmup ? null : warmupSeconds, g.prefillSeconds(), g.decodeSeconds(), g.prefillTokensPerSecond(), decodeRate, wallSeconds,
                 session.attentionName(), session.backend().name(), session.backend().threads(), o.kvType().label(),
                 o.deterministic(), session.limit().value(), o.chunkSize(), sha256(g.promptLogits()),
                 o.model().toString(), session.backend().properties(), 0);

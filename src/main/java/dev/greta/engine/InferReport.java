@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The record of one {@code greta infer} run: the PERF_TIMING line and the {@code --json} object carry the same
- * fields. Throughputs that do not exist (no decode pass) are null, never zero.
+ * fields. Throughputs that do not exist (no decode pass) are null, never zero. {@code warmup_s} is the untimed
+ * warm-up pass (null with --no-warmup); it is not part of prefill_s or decode_s, but it is part of wall_s.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record InferReport(
@@ -17,6 +18,7 @@ public record InferReport(
         @JsonProperty("prompt_tokens") int promptTokens,
         @JsonProperty("gen_tokens") int genTokens,
         @JsonProperty("model_load_s") double modelLoadSeconds,
+        @JsonProperty("warmup_s") Double warmupSeconds,
         @JsonProperty("prefill_s") double prefillSeconds,
         @JsonProperty("decode_s") double decodeSeconds,
         @JsonProperty("prefill_tok_s") double prefillTokensPerSecond,
@@ -38,6 +40,7 @@ public record InferReport(
     public String perfTimingLine() {
         return "PERF_TIMING"
                 + " model_load_s=" + f(modelLoadSeconds)
+                + " warmup_s=" + (warmupSeconds == null ? "off" : f(warmupSeconds))
                 + " prefill_s=" + f(prefillSeconds)
                 + " decode_s=" + f(decodeSeconds)
                 + " prompt_tokens=" + promptTokens

@@ -88,16 +88,33 @@ public final class Session implements AutoCloseable {
     public SessionOptions options() { return options; }
 
     /**
+     * Runs one prompt chunk and one decode step on positions the real prefill overwrites, so the JIT has
+     * compiled the kernels (and a GPU backend has built its modules) before any timed span starts, as
+     * llama-bench's warm-up run does. Returns its seconds, reported as {@code warmup_s}.
+     */
+    public double warmUp(int[] prompt, int maxNewTokens) {
+        checkRequest(prompt, maxNewTokens);
+        Stopwatch warmup = Stopwatch.start();
+        int rows = Math.min(model.maxRows(), prompt.length);
+        model.forward(prompt, 0, rows, 0, cache, attention, true);
+        if (rows < cache.maxSeq()) model.forward(prompt, 0, 1, rows, cache, attention, true);
+        return warmup.seconds();
+    }
+
+    private void checkRequest(int[] prompt, int maxNewTokens) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens: nothing to prefill");
+        if (maxNewTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxNewTokens);
+        limit.check(prompt.length, maxNewTokens);
+        ensureCache(prompt.length + maxNewTokens);
+    }
+
+    /**
      * Prefills {@code prompt} in chunks, then generates up to {@code maxNewTokens} tokens (the first from the
      * prefill logits, each further one after a single-row forward pass), calling {@code onToken} for each.
      * Refuses, before any compute, a request that exceeds the sequence limit.
      */
     public Generation generate(int[] prompt, int maxNewTokens, Sampler sampler, boolean stopAtEos, IntConsumer onToken) {
-        if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens: nothing to prefill");
-        if (maxNewTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxNewTokens);
-        limit.check(prompt.length, maxNewTokens);
-        int positions = prompt.length + maxNewTokens;
-        ensureCache(positions);
+        checkRequest(prompt, maxNewTokens);
 
         Stopwatch prefill = Stopwatch.start();
         float[] logits = null;

@@ -40,7 +40,7 @@ class InferCommandTest {
                 "--max-tokens", "8", "--temp", "0", "--threads", "2");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith(", there was a little girl");
-        assertThat(r.out()).containsPattern("PERF_TIMING model_load_s=\\d+\\.\\d+ prefill_s=\\d+\\.\\d+ decode_s=\\S+ prompt_tokens=5 gen_tokens=8 ");
+        assertThat(r.out()).containsPattern("PERF_TIMING model_load_s=\\d+\\.\\d+ warmup_s=\\d+\\.\\d+ prefill_s=\\d+\\.\\d+ decode_s=\\S+ prompt_tokens=5 gen_tokens=8 ");
         assertThat(r.out()).contains("attn_impl=flash").contains("backend=cpu").contains("threads=2");
         assertThat(r.out()).endsWith("EXIT_CODE=0" + System.lineSeparator());
     }
