@@ -11,6 +11,7 @@ import dev.greta.bench.Suite;
 import dev.greta.bench.SummaryComparison;
 import dev.greta.bench.SweepSettings;
 import dev.greta.bench.TimeoutPolicy;
+import dev.greta.model.synth.SyntheticModels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -105,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
     private final ModelSource defaultModel;
 
     public BenchCommand() {
-        this(JvmRunLauncher.greta(), BenchCommand::builtInModel);
+        this(JvmRunLauncher.greta(), SyntheticModels::ensureDefault);
     }
 
     /** For tests and other front ends: a different child command or default model. */
@@ -158,10 +159,6 @@ public final class BenchCommand implements Callable<Integer> {
     private String oneOf(String option, String value, String... allowed) {
         if (List.of(allowed).contains(value)) return value;
         throw new ParameterException(spec.commandLine(), option + " '" + value + "': expected one of " + String.join(", ", allowed));
-    }
-
-    private static Path builtInModel() {
-        throw new IllegalStateException("no --model given");
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
