@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * but may differ by an ulp between its SVML intrinsic and the scalar fallback used before C2 compiles, and
  * {@code reduceLanes(ADD)} has an unspecified order; either would break bit-identical results run to run.
  */
-final class VectorMath {
+public final class VectorMath {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
@@ -32,7 +32,7 @@ final class VectorMath {
      * error below 2 ulp (measured max 1.5e-7 = 1.3 ulp, see VectorMathTest). x = n ln2 + r with |r| <= ln2/2,
      * e^r by its Taylor polynomial to degree 7 (truncation < 6e-9 relative), times 2^n built in the exponent bits.
      */
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         FloatVector clamped = x.max(MIN_ARG).min(MAX_ARG);
         FloatVector shifted = clamped.fma(LOG2_E, ROUNDER);
         FloatVector n = shifted.sub(ROUNDER);
@@ -62,7 +62,7 @@ final class VectorMath {
     }
 
     /** The lanes' sum, added from lane 0 up: a fixed order, unlike reduceLanes(ADD). */
-    static float sumLanes(FloatVector v) {
+    public static float sumLanes(FloatVector v) {
         float sum = 0;
         for (int i = 0; i < LANES; i++) sum += v.lane(i);
         return sum;

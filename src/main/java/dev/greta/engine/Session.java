@@ -1,0 +1,145 @@
+package dev.greta.engine;
+
+import dev.greta.backend.Attention;
+import dev.greta.backend.Backend;
+import dev.greta.backend.KvCache;
+import dev.greta.gguf.GgufFile;
+import dev.greta.model.LlamaModel;
+import dev.greta.model.LlamaWeights;
+import dev.greta.model.ModelShape;
+import dev.greta.model.ModelShapes;
+import dev.greta.model.RopeFrequencies;
+import dev.greta.sampling.Sampler;
+import dev.greta.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * One loaded model on one backend: owns the sequence limit, the KV cache and the timing spans that become
+ * PERF_TIMING. The CLI and the benchmark executor drive a Session; none of them reaches into the model.
+ */
+public final class Session implements AutoCloseable {
+    private final GgufFile file;
+    private final Backend backend;
+    private final ModelShape shape;
+    private final Tokenizer tokenizer;
+    private final LlamaModel model;
+    private final Attention attention;
+    private final SequenceLimit limit;
+    private final SessionOptions options;
+    private final double loadSeconds;
+    private KvCache cache;
+
+    private Session(GgufFile file, Backend backend, ModelShape shape, Tokenizer tokenizer, LlamaModel model,
+                    Attention attention, SequenceLimit limit, SessionOptions options, double loadSeconds) {
+        this.file = file;
+        this.backend = backend;
+        this.shape = shape;
+        this.tokenizer = tokenizer;
+        this.model = model;
+        this.attention = attention;
+        this.limit = limit;
+        this.options = options;
+        this.loadSeconds = loadSeconds;
+    }
+
+    /** Loads the model and binds its weights; the time this takes is {@code model_load_s}. */
+    public static Session open(SessionOptions options, String maxSeqLenEnv) throws IOException {
+        Stopwatch load = Stopwatch.start();
+        GgufFile file = GgufFile.open(options.model());
+        Backend backend = null;
+        try {
+            ModelShape shape = ModelShapes.fromFile(file);
+            Tokenizer tokenizer = Tokenizer.fromMetadata(file.metadata());
+            SequenceLimit limit = SequenceLimit.resolve(options.ctx(), maxSeqLenEnv, shape.contextLength());
+            if (limit.exceedsTrainedContext()) {
+                System.err.printf("greta: warning: max sequence length %d (%s) is above the model's trained context %d; "
+                        + "quality past %d positions is not guaranteed%n", limit.value(), limit.source(), limit.trained(), limit.trained());
+            }
+            backend = Backends.create(options.backend(), options.threads());
+            Attention attention = backend.attention(options.attention(), shape, options.deterministic());
+            LlamaWeights weights = LlamaWeights.bind(file, shape, backend);
+            int rows = Math.min(options.chunkSize(), limit.value());
+            LlamaModel model = new LlamaModel(shape, weights, RopeFrequencies.fromFile(file, shape), backend, rows);
+            return new Session(file, backend, shape, tokenizer, model, attention, limit, options, load.seconds());
+        } catch (RuntimeException | Error e) {
+            if (backend != null) backend.close();
+            file.close();
+            throw e;
+        }
+    }
+
+    public Tokenizer tokenizer() { return tokenizer; }
+
+    public ModelShape shape() { return shape; }
+
+    public SequenceLimit limit() { return limit; }
+
+    public Backend backend() { return backend; }
+
+    public String attentionName() { return attention.name(); }
+
+    public double loadSeconds() { return loadSeconds; }
+
+    public GgufFile file() { return file; }
+
+    public SessionOptions options() { return options; }
+
+    /**
+     * Prefills {@code prompt} in chunks, then generates up to {@code maxNewTokens} tokens (the first from the
+     * prefill logits, each further one after a single-row forward pass), calling {@code onToken} for each.
+     * Refuses, before any compute, a request that exceeds the sequence limit.
+     */
+    public Generation generate(int[] prompt, int maxNewTokens, Sampler sampler, boolean stopAtEos, IntConsumer onToken) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens: nothing to prefill");
+        if (maxNewTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxNewTokens);
+        limit.check(prompt.length, maxNewTokens);
+        int positions = prompt.length + maxNewTokens;
+        ensureCache(positions);
+
+        Stopwatch prefill = Stopwatch.start();
+        float[] logits = null;
+        for (int start = 0; start < prompt.length; start += model.maxRows()) {
+            int count = Math.min(model.maxRows(), prompt.length - start);
+            boolean lastChunk = start + count == prompt.length;
+            logits = model.forward(prompt, start, count, start, cache, attention, lastChunk);
+        }
+        double prefillSeconds = prefill.seconds();
+        float[] promptLogits = logits;
+
+        Stopwatch decode = Stopwatch.start();
+        int[] generated = new int[maxNewTokens];
+        int produced = 0;
+        int decodePasses = 0;
+        int[] one = new int[1];
+        while (produced < maxNewTokens) {
+            int next = sampler.sample(logits);
+            generated[produced++] = next;
+            onToken.accept(next);
+            if (produced == maxNewTokens || (stopAtEos && tokenizer.isEndOfGeneration(next))) break;
+            one[0] = next;
+            logits = model.forward(one, 0, 1, prompt.length + produced - 1, cache, attention, true);
+            decodePasses++;
+        }
+        double decodeSeconds = decode.seconds();
+        return new Generation(prompt.length, Arrays.copyOf(generated, produced), prefillSeconds, decodeSeconds,
+                decodePasses, promptLogits);
+    }
+
+    /** The KV cache holds what this request needs (at most the limit); grown only when a request needs more. */
+    private void ensureCache(int positions) {
+        if (cache != null && cache.maxSeq() >= positions) return;
+        if (cache != null) cache.close();
+        cache = null;
+        cache = backend.kvCache(shape, positions, options.kvType());
+    }
+
+    @Override
+    public void close() {
+        if (cache != null) cache.close();
+        backend.close();
+        file.close();
+    }
+}

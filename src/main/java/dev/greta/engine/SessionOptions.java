@@ -1,0 +1,28 @@
+package dev.greta.engine;
+
+import dev.greta.backend.KvType;
+
+import java.nio.file.Path;
+
+/**
+ * How to open a session.
+ *
+ * @param model         GGUF file
+ * @param ctx           --ctx, or null to use GRETA_MAX_SEQ_LEN / the model's context length
+ * @param attention     attention kernel spec, e.g. "flash:q=64,kv=32"
+ * @param deterministic bit-identical results for any thread count
+ * @param threads       compute threads
+ * @param kvType        KV cache element type
+ * @param backend       "cpu" or "cuda"
+ * @param chunkSize     prompt rows per batched forward pass
+ */
+public record SessionOptions(Path model, Integer ctx, String attention, boolean deterministic, int threads,
+                             KvType kvType, String backend, int chunkSize) {
+    public static final int DEFAULT_CHUNK = 512;
+
+    public SessionOptions {
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (chunkSize < 1) throw new IllegalArgumentException("--chunk must be >= 1, got " + chunkSize);
+        if (ctx != null && ctx < 1) throw new IllegalArgumentException("--ctx must be >= 1, got " + ctx);
+    }
+}
