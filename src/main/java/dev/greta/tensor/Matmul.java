@@ -16,7 +16,7 @@ import static dev.greta.tensor.Lanes.L;
  * in registers. Every output element is one fused multiply-add chain over i = 0, 1, ... in order, whatever
  * the tile, panel or thread, so results do not depend on the thread count.
  *
- * <p>With fewer tokens (decode) it decodes each row once and takes vector dot products with each token.
+ * <p>With fewer tokens (token generation) it decodes each row once and takes vector dot products with each token.
  */
 final class Matmul {
     private Matmul() {}
