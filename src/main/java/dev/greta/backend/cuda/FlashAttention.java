@@ -40,8 +40,11 @@ final class FlashAttention extends CudaAttention {
         this.kernels = kernels;
         this.partials = partials;
         int group = shape.groupSize();
-        this.tensorCores = spec.intParam("mma", 1, 0, 1) == 1;
-        this.tileRows = spec.intParam("q", Math.max(1, 128 / group), 1, 256);
+        int defaultRows = Math.max(1, 128 / group);
+        // Tensor cores by default wherever the shape allows them; an explicit mma=1 on a shape that cannot use them is an error.
+        boolean mmaFits = shape.headDim() % 16 == 0 && spec.intParam("q", defaultRows, 1, 256) * group % 16 == 0;
+        this.tensorCores = spec.intParam("mma", mmaFits ? 1 : 0, 0, 1) == 1;
+        this.tileRows = spec.intParam("q", defaultRows, 1, 256);
         this.tileKeys = spec.intParam("kv", tensorCores ? 64 : 32, 16, 128);
         if (!KV_TILES.contains(tileKeys)) {
             throw new IllegalArgumentException("flash parameter kv=" + tileKeys + " must be one of " + KV_TILES);
