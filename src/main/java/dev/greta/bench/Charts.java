@@ -38,10 +38,25 @@ final class Charts {
         XYPlot plot = plot(s, "Prefill time by context (log-log)", "Median prefill seconds", CellAggregate::prefillS);
         plot.setDomainAxis(contextAxis());
         LogAxis y = new LogAxis("Median prefill seconds (log scale)");
-        y.setNumberFormatOverride(new DecimalFormat("0.####"));
-        y.setSmallestValue(1e-6);
+        y.setNumberFormatOverride(labelFormat(smallestValue(plot)));
+        y.setSmallestValue(1e-9);
         plot.setRangeAxis(y);
         return svg(plot.getChart(), "chart-prefill-s");
+    }
+
+    /** Enough decimals for three significant digits at the smallest value (log ticks fall on uneven values). */
+    static DecimalFormat labelFormat(double smallest) {
+        int decimals = smallest > 0 ? (int) Math.max(0, Math.min(9, 2 - Math.floor(Math.log10(smallest)))) : 3;
+        return new DecimalFormat(decimals == 0 ? "0" : "0." + "#".repeat(decimals));
+    }
+
+    private static double smallestValue(XYPlot plot) {
+        XYSeriesCollection data = (XYSeriesCollection) plot.getDataset();
+        double min = Double.POSITIVE_INFINITY;
+        for (int s = 0; s < data.getSeriesCount(); s++) {
+            if (data.getSeries(s).getItemCount() > 0) min = Math.min(min, data.getSeries(s).getMinY());
+        }
+        return Double.isInfinite(min) ? 0 : min;
     }
 
     private static XYPlot plot(BenchSummary s, String title, String yLabel, Function<CellAggregate, Stats> metric) {

@@ -55,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<Integer> ctx;
 
     // commas separate variants, except inside one variant's parameters: flash:q=64,kv=32
-    @Option(names = "--attn", split = ",(?![^,:]*=)", paramLabel = "SPEC",
+    @Option(names = "--attn", split = ",(?![^,:]*=)", splitSynopsisLabel = ",", paramLabel = "SPEC",
             description = "Attention variants; the first is the baseline (default: naive,flash)")
     List<String> attn;
 
