@@ -49,6 +49,19 @@ class Stories260KReferenceTest {
     }
 
     @Test
+    void flashAttentionGivesTheSameLogitsAsNaive() throws IOException {
+        int[] prompt = ints(reference.get("prompt_token_ids"));
+        float[] naive = session.generate(prompt, 0, Sampler.greedy(), false, id -> {}).promptLogits();
+        try (Session flash = Session.open(new SessionOptions(TestModels.file("stories260K.gguf"), null, "flash:q=16,kv=32",
+                true, 2, KvType.F32, "cpu", SessionOptions.DEFAULT_CHUNK), null)) {
+            float[] tiled = flash.generate(prompt, 0, Sampler.greedy(), false, id -> {}).promptLogits();
+            double maxDiff = 0;
+            for (int i = 0; i < naive.length; i++) maxDiff = Math.max(maxDiff, Math.abs(naive[i] - tiled[i]));
+            assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
+        }
+    }
+
+    @Test
     void greedyContinuationEqualsLlamaCpp() {
         Generation g = session.generate(ints(reference.get("prompt_token_ids")), 64, Sampler.greedy(), false, id -> {});
         assertThat(g.tokens()).containsExactly(ints(reference.get("greedy_64_token_ids")));
