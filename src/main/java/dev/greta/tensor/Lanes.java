@@ -29,6 +29,16 @@ final class Lanes {
         return ((IntVector) ByteVector.fromMemorySegment(B, src, at, LittleEndian.ORDER).convertShape(VectorOperators.B2I, I, 0)).and(0xff);
     }
 
+    /**
+     * The lanes of v added one by one from lane 0: a fixed order of exactly rounded adds, so interpreted and
+     * compiled code agree bit for bit (reduceLanes(ADD) promises no order).
+     */
+    static float sum(FloatVector v) {
+        float sum = 0;
+        for (int i = 0; i < L; i++) sum += v.lane(i);
+        return sum;
+    }
+
     private static VectorSpecies<Float> floatSpecies() {
         int widest = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         String bits = System.getProperty("greta.vector.bits");

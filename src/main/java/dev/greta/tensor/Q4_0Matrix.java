@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
+import static dev.greta.tensor.Lanes.F;
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
 import static dev.greta.tensor.LittleEndian.I8;
@@ -73,5 +74,49 @@ final class Q4_0Matrix extends WeightMatrix {
                 ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, o + BLOCK / 2 + j);
             }
         }
+    }
+
+    /** Up to {@link Matmul#MAX_FUSED_TOKENS} token(s): dots the 4-bit blocks straight from memory, no float row. */
+    @Override
+    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
+        if (nTokens > Matmul.MAX_FUSED_TOKENS) {
+            super.gemvRows(x, nTokens, out, from, to);
+            return;
+        }
+        for (int r = from; r < to; r++) {
+            long row = rowOffset(r);
+            for (int t = 0; t < nTokens; t++) out[t * rows + r] = dot(row, x, t * cols);
+        }
+    }
+
+    /**
+     * Per block, sum (q[j] - 8) * x[j] in two vector chains (low and high nibbles), then add that times d to the
+     * accumulator of even or odd blocks; the lanes are summed last, in lane order.
+     */
+    private float dot(long row, float[] x, int xo) {
+        FloatVector even = FloatVector.zero(F);
+        FloatVector odd = even;
+        int blocks = cols / BLOCK;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            even = blockDot(row + (long) b * BYTES, x, xo + b * BLOCK, even);
+            odd = blockDot(row + (long) (b + 1) * BYTES, x, xo + (b + 1) * BLOCK, odd);
+        }
+        if (b < blocks) even = blockDot(row + (long) b * BYTES, x, xo + b * BLOCK, even);
+        return Lanes.sum(even.add(odd));
+    }
+
+    private FloatVector blockDot(long block, float[] x, int xo, FloatVector acc) {
+        FloatVector lo = FloatVector.zero(F);
+        FloatVector hi = lo;
+        for (int j = 0; j < BLOCK / 2; j += L) {
+            IntVector q = Lanes.unsignedBytes(data, block + 2 + j);
+            FloatVector qlo = (FloatVector) q.and(0x0f).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector qhi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+            lo = qlo.fma(FloatVector.fromArray(F, x, xo + j), lo);
+            hi = qhi.fma(FloatVector.fromArray(F, x, xo + BLOCK / 2 + j), hi);
+        }
+        float d = Halfs.f16ToFloat(data.get(I16, block));
+        return lo.add(hi).fma(FloatVector.broadcast(F, d), acc);
     }
 }

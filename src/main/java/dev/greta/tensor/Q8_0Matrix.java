@@ -55,4 +55,49 @@ final class Q8_0Matrix extends WeightMatrix {
             }
         }
     }
+
+    /** Up to {@link Matmul#MAX_FUSED_TOKENS} token(s): dots the int8 blocks straight from memory, no float row. */
+    @Override
+    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
+        if (nTokens > Matmul.MAX_FUSED_TOKENS) {
+            super.gemvRows(x, nTokens, out, from, to);
+            return;
+        }
+        for (int r = from; r < to; r++) {
+            long row = rowOffset(r);
+            for (int t = 0; t < nTokens; t++) out[t * rows + r] = dot(row, x, t * cols);
+        }
+    }
+
+    /**
+     * Per block, sum q[j] * x[j] in two vector chains, then add that times d to the accumulator of even or odd
+     * blocks (two chains hide the FMA latency); the lanes are summed last, in lane order.
+     */
+    private float dot(long row, float[] x, int xo) {
+        FloatVector even = FloatVector.zero(F);
+        FloatVector odd = even;
+        int blocks = cols / BLOCK;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            even = blockDot(row + (long) b * BYTES, x, xo + b * BLOCK, even);
+            odd = blockDot(row + (long) (b + 1) * BYTES, x, xo + (b + 1) * BLOCK, odd);
+        }
+        if (b < blocks) even = blockDot(row + (long) b * BYTES, x, xo + b * BLOCK, even);
+        return Lanes.sum(even.add(odd));
+    }
+
+    private FloatVector blockDot(long block, float[] x, int xo, FloatVector acc) {
+        FloatVector p0 = FloatVector.zero(F);
+        FloatVector p1 = p0;
+        for (int j = 0; j < BLOCK; j += 2 * L) {
+            p0 = quants(block + 2 + j).fma(FloatVector.fromArray(F, x, xo + j), p0);
+            p1 = quants(block + 2 + j + L).fma(FloatVector.fromArray(F, x, xo + j + L), p1);
+        }
+        float d = Halfs.f16ToFloat(data.get(I16, block));
+        return p0.add(p1).fma(FloatVector.broadcast(F, d), acc);
+    }
+
+    private FloatVector quants(long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, data, at, ORDER).convertShape(VectorOperators.B2F, F, 0);
+    }
 }

@@ -123,6 +123,15 @@ public abstract class WeightMatrix implements Weights {
      */
     abstract void decode(int row, int from, int count, float[] dst, int dstOffset);
 
+    /**
+     * The few-token matmul ({@code nTokens < Matmul.MIN_GEMM_TOKENS}) for rows [from, to): by default each row is
+     * decoded to floats once and dotted with each token; formats that can dot their blocks directly override it.
+     * Each output element's reduction order must depend only on the row and token, never on from and to.
+     */
+    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
+        Matmul.decodedGemvRows(this, x, nTokens, out, from, to);
+    }
+
     /** Scalar reference: the whole row through {@link Dequantizer}. */
     final void decodeReference(int row, float[] dst, int dstOffset) {
         Dequantizer.dequantize(type, data, rowOffset(row), cols, dst, dstOffset);

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The fast paths against the scalar reference on random data: row decoding bit for bit, matmul within float
- * rounding for token counts on both sides of the GEMM threshold and with token and row tails, and
+ * rounding for token counts on every path (Q8_0 / Q4_0 fused block dots at 1 token, decoded-row dots at
+ * 2-11, GEMM from 12) and with token and row tails, and
  * bit-identical results for 1, 2 and 3 threads.
  */
 class WeightMatrixTest {
@@ -36,7 +37,7 @@ class WeightMatrixTest {
     private static int[] colsFor(GgmlType type) {
         return switch (type) {
             case F32, F16, BF16 -> new int[]{576, 77};
-            case Q8_0, Q4_0 -> new int[]{576};
+            case Q8_0, Q4_0 -> new int[]{576, 96}; // 18 and 3 blocks: the fused dot pairs blocks, 3 leaves one over
             default -> new int[]{768};
         };
     }
@@ -76,7 +77,7 @@ class WeightMatrixTest {
         for (int cols : colsFor(type)) {
             WeightMatrix m = randomMatrix(type, ROWS, cols, 12);
             float[] w = Dequantizer.dequantize(type, m.data, (long) ROWS * cols);
-            for (int nTokens : new int[]{1, 3, 17, 64}) {
+            for (int nTokens : new int[]{1, 2, 3, 11, 17, 64}) {
                 float[] x = random(13 + nTokens, nTokens * cols);
                 float[] expected = new float[nTokens * ROWS];
                 m.matmulReference(x, nTokens, expected);
