@@ -103,7 +103,11 @@ final class Q4_0Matrix extends WeightMatrix {
             odd = blockDot(row + (long) (b + 1) * BYTES, x, xo + (b + 1) * BLOCK, odd);
         }
         if (b < blocks) even = blockDot(row + (long) b * BYTES, x, xo + b * BLOCK, even);
-        return Lanes.sum(even.add(odd));
+        // Lanes.sum's loop written out here: C2 did not inline the call in this large method and boxed the vector.
+        FloatVector total = even.add(odd);
+        float sum = 0;
+        for (int i = 0; i < L; i++) sum += total.lane(i);
+        return sum;
     }
 
     private FloatVector blockDot(long block, float[] x, int xo, FloatVector acc) {
