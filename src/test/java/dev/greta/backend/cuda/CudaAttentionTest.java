@@ -5,9 +5,6 @@ import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
 import dev.greta.model.ModelShape;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,23 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * from position 0, a chunk in the middle of a sequence, single-row decode (which splits keys into segments),
  * forced segmentation, and both KV types (the reference reads the same f16-rounded keys and values).
  */
-class CudaAttentionTest {
-    private static CudaBackend cuda;
-
-    @BeforeAll
-    static void open() {
-        cuda = GpuTests.open(WeightPrecision.BF16);
-    }
-
-    @BeforeEach
-    void requireGpu() {
-        GpuTests.assumeGpu();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cuda != null) cuda.close();
-    }
+class CudaAttentionTest extends GpuBackendTest {
 
     record Case(int heads, int kvHeads, int headDim, int startPos, int rows) {
         @Override
