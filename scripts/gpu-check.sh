@@ -27,7 +27,7 @@ prepare() {
   mkdir -p target/models
   local models
   for models in ../shared/models /work/shared/models; do [ -d "$models" ] && break; done
-  for f in synth-tiny-Q4_K_M.gguf synth-tiny-Q4_0.gguf synth-tiny-Q8_0.gguf; do
+  for f in stories260K.gguf synth-tiny-Q4_K_M.gguf synth-tiny-Q4_0.gguf synth-tiny-Q8_0.gguf; do
     [ -f "$models/$f" ] && cp "$models/$f" target/models/
   done
   if [ $# -ge 1 ]; then

@@ -1,13 +1,17 @@
 package dev.greta.backend.cpu;
 
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
  * A fixed pool of worker threads that splits index ranges statically: worker {@code w} of {@code n} always gets
  * the same slice of a range, so a computation whose per-element work is sequential is bit-identical for any
  * run with the same thread count, and work never allocates per call.
+ *
+ * <p>Workers wait for the next task by spinning briefly, then yielding, then parking: a decode step hands the
+ * pool hundreds of small tasks back to back, and a parked thread takes tens of microseconds to wake, which
+ * would cost more than the tasks themselves.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -17,10 +21,13 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to, int worker);
     }
 
+    private static final int SPINS = 20_000;
+    private static final int YIELDS = 2_000;
+    private static final long PARK_NANOS = 200_000;
+
     private final int threads;
-    private final Thread[] workers;
-    private final CyclicBarrier start;
-    private final CyclicBarrier done;
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile long epoch;
     private volatile RangeTask task;
     private volatile int rangeSize;
     private volatile int grain;
@@ -30,14 +37,9 @@ public final class Parallel implements AutoCloseable {
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
-        this.start = new CyclicBarrier(threads);
-        this.done = new CyclicBarrier(threads);
-        this.workers = new Thread[threads - 1];
         for (int w = 1; w < threads; w++) {
             int worker = w;
-            Thread t = Thread.ofPlatform().daemon().name("greta-worker-" + w).unstarted(() -> workerLoop(worker));
-            workers[w - 1] = t;
-            t.start();
+            Thread.ofPlatform().daemon().name("greta-worker-" + w).start(() -> workerLoop(worker));
         }
     }
 
@@ -57,13 +59,15 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         synchronized (this) {
+            if (closed) throw new IllegalStateException("the worker pool is closed");
             this.task = task;
             this.rangeSize = size;
             this.grain = Math.max(1, grain);
             this.failure = null;
-            await(start);
+            pending.set(threads - 1);
+            epoch++; // publishes the task to the workers
             runSlice(0);
-            await(done);
+            for (int waits = 0; pending.get() != 0; waits++) backOff(waits);
             Throwable f = failure;
             this.task = null;
             if (f != null) {
@@ -102,35 +106,23 @@ public final class Parallel implements AutoCloseable {
     }
 
     private void workerLoop(int worker) {
+        long seen = 0;
         while (true) {
-            await(start);
+            long current;
+            for (int waits = 0; (current = epoch) == seen && !closed; waits++) backOff(waits);
             if (closed) return;
+            seen = current;
             runSlice(worker);
-            await(done);
+            pending.decrementAndGet();
         }
     }
 
-    private static void await(CyclicBarrier barrier) {
-        try {
-            barrier.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("worker interrupted", e);
-        } catch (BrokenBarrierException e) {
-            throw new IllegalStateException("worker pool broken", e);
-        }
+    private static void backOff(int waits) {
+        if (waits < SPINS) Thread.onSpinWait();
+        else if (waits < SPINS + YIELDS) Thread.yield();
+        else LockSupport.parkNanos(PARK_NANOS);
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        if (threads > 1) {
-            try {
-                start.await();
-            } catch (InterruptedException | BrokenBarrierException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
+    public void close() { closed = true; }
 }

@@ -5,9 +5,6 @@ import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
 import dev.greta.model.ModelShape;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,23 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * from position 0, a chunk in the middle of a sequence, single-row decode (which splits keys into segments),
  * forced segmentation, and both KV types (the reference reads the same f16-rounded keys and values).
  */
-class CudaAttentionTest {
-    private static CudaBackend cuda;
-
-    @BeforeAll
-    static void open() {
-        cuda = GpuTests.open(WeightPrecision.BF16);
-    }
-
-    @BeforeEach
-    void requireGpu() {
-        GpuTests.assumeGpu();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cuda != null) cuda.close();
-    }
+class CudaAttentionTest extends GpuBackendTest {
 
     record Case(int heads, int kvHeads, int headDim, int startPos, int rows) {
         @Override
@@ -118,7 +99,11 @@ class CudaAttentionTest {
         assertThat(cuda.attention("flash:mma=0", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=0");
         assertThat(cuda.attention("flash:kv=64,seg=4,mma=0", gqa4, false).name()).isEqualTo("flash:q=32,kv=64,seg=4,mma=0");
         assertThatThrownBy(() -> cuda.attention("flash:kv=48", gqa4, true)).hasMessageContaining("kv=48 must be one of");
-        assertThatThrownBy(() -> cuda.attention("flash:q=3", gqa4, true)).hasMessageContaining("multiples of 16");
+        // tensor cores by default only where the tile fits them; asked for explicitly, a misfit is an error
+        assertThat(cuda.attention("flash:q=3", gqa4, true).name()).isEqualTo("flash:q=3,kv=32,seg=auto,mma=0");
+        assertThatThrownBy(() -> cuda.attention("flash:q=3,mma=1", gqa4, true)).hasMessageContaining("multiples of 16");
+        ModelShape headDim8 = new ModelShape(1, 64, 172, 8, 4, 8, 64, 512, 1e-5f);
+        assertThat(cuda.attention("flash", headDim8, true).name()).endsWith("mma=0");
         assertThatThrownBy(() -> cuda.attention("naive:q=4", gqa4, true)).hasMessageContaining("naive has no parameter 'q'");
         assertThatThrownBy(() -> cuda.attention("flash:q=256,kv=128,mma=0", gqa4, true))
                 .hasMessageContaining("bytes of shared memory per block");

@@ -8,9 +8,6 @@ import dev.greta.backend.Weights;
 import dev.greta.gguf.GgmlType;
 import dev.greta.gguf.GgufTensor;
 import dev.greta.model.ModelShape;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,23 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every Backend op of {@link CudaBackend} (bf16 weights) against the float64 reference, on random data. */
-class CudaBackendOpsTest {
-    private static CudaBackend cuda;
-
-    @BeforeAll
-    static void open() {
-        cuda = GpuTests.open(WeightPrecision.BF16);
-    }
-
-    @BeforeEach
-    void requireGpu() {
-        GpuTests.assumeGpu();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cuda != null) cuda.close();
-    }
+class CudaBackendOpsTest extends GpuBackendTest {
 
     @Test
     void embedGathersTableRowsRoundedToBf16() {

@@ -5,9 +5,6 @@ import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
 import dev.greta.backend.Weights;
 import dev.greta.model.ModelShape;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -20,23 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The FFM layer as seen through the backend: properties, error reporting, NVRTC logs, event timings, determinism. */
-class CudaBindingsTest {
-    private static CudaBackend cuda;
-
-    @BeforeAll
-    static void open() {
-        cuda = GpuTests.open(WeightPrecision.BF16);
-    }
-
-    @BeforeEach
-    void requireGpu() {
-        GpuTests.assumeGpu();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cuda != null) cuda.close();
-    }
+class CudaBindingsTest extends GpuBackendTest {
 
     @Test
     void propertiesDescribeTheDeviceAndLibraries() {
