@@ -2,7 +2,6 @@ package dev.greta.backend.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntConsumer;
 
 /**
  * A fixed pool of worker threads that splits index ranges statically: worker {@code w} of {@code n} always gets
@@ -76,13 +75,6 @@ public final class Parallel implements AutoCloseable {
                 throw new IllegalStateException(f);
             }
         }
-    }
-
-    /** Runs {@code body} for each index in [0, size), statically partitioned. */
-    public void forEach(int size, IntConsumer body) {
-        forRange(size, 1, (from, to, w) -> {
-            for (int i = from; i < to; i++) body.accept(i);
-        });
     }
 
     /** The slice [from, to) of [0, size) that worker {@code worker} of {@code threads} gets. */

@@ -365,30 +365,25 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void swiglu(Buffer gate, Buffer up, int rows) {
-        ready();
-        CudaBuffer g = own(gate), u = own(up);
-        requireRows("swiglu", rows, g, u);
-        requireSameCols("swiglu", g, u);
-        if (rows == 0) return;
-        long n = (long) rows * g.cols();
-        MemorySegment timing = timer.start();
-        kernels.swiglu.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0,
-                device.args().ptr(g.pointer()).ptr(u.pointer()).i64(n));
-        timer.stop("swiglu", timing);
+        inPlaceBinary("swiglu", kernels.swiglu, gate, up, rows);
     }
 
     @Override
     public void add(Buffer x, Buffer y, int rows) {
+        inPlaceBinary("add", kernels.add, x, y, rows);
+    }
+
+    /** x = op(x, y) element by element over the first {@code rows} rows. */
+    private void inPlaceBinary(String op, Kernel kernel, Buffer x, Buffer y, int rows) {
         ready();
         CudaBuffer a = own(x), b = own(y);
-        requireRows("add", rows, a, b);
-        requireSameCols("add", a, b);
+        requireRows(op, rows, a, b);
+        requireSameCols(op, a, b);
         if (rows == 0) return;
         long n = (long) rows * a.cols();
         MemorySegment timing = timer.start();
-        kernels.add.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0,
-                device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n));
-        timer.stop("add", timing);
+        kernel.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0, device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n));
+        timer.stop(op, timing);
     }
 
     @Override
