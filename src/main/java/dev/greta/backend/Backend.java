@@ -4,6 +4,7 @@ import dev.greta.gguf.GgufTensor;
 import dev.greta.model.ModelShape;
 
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The operations the Llama forward pass needs, over buffers that live where the backend computes (host memory
@@ -65,6 +66,21 @@ public interface Backend extends AutoCloseable {
 
     /** Reads one row back to the host; waits for the work queued before it. */
     float[] readRow(Buffer x, int row);
+
+    /** Starts the device clock: {@link #deviceSeconds()} then reads the device time of the work queued since. */
+    default void startDeviceClock() {}
+
+    /**
+     * Device seconds of the work queued since {@link #startDeviceClock()} (waits for it), measured on the device
+     * (CUDA events); empty for a backend that computes on the host, where the wall clock is the only clock.
+     */
+    default OptionalDouble deviceSeconds() { return OptionalDouble.empty(); }
+
+    /** Turns per-op device timing on (clearing what was recorded) or off; ignored where there is no device clock. */
+    default void profileOps(boolean on) {}
+
+    /** Device time per op since {@link #profileOps} turned timing on; empty where there is no device clock. */
+    default Map<String, OpTiming> opProfile() { return Map.of(); }
 
     @Override
     void close();

@@ -93,6 +93,10 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--no-warmup", negatable = false, description = "skip the untimed warm-up pass (JIT compilation then lands inside prefill_s)")
     boolean noWarmup;
 
+    @Option(names = "--profile-ops", description = "record the device time of every op (cuda; two CUDA events per op) "
+            + "and print PERF_OP lines / op_profile")
+    boolean profileOps;
+
     @Option(names = "--json", description = "print one JSON object instead of text + PERF_TIMING")
     boolean json;
 
@@ -115,6 +119,7 @@ public final class InferCommand implements Callable<Integer> {
                 Tokenizer tokenizer = session.tokenizer();
                 int[] promptIds = promptIds(tokenizer);
                 double warmupSeconds = noWarmup ? 0 : session.warmUp(promptIds, maxTokens);
+                if (profileOps) session.backend().profileOps(true);
                 ByteArrayOutputStream text = new ByteArrayOutputStream();
                 Generation g = session.generate(promptIds, maxTokens, sampler, !ignoreEos, id -> {
                     byte[] bytes = tokenizer.tokenBytes(id);
@@ -130,6 +135,7 @@ public final class InferCommand implements Callable<Integer> {
                     out.println(new ObjectMapper().writeValueAsString(report));
                 } else {
                     out.println();
+                    report.perfOpLines().forEach(out::println);
                     out.println(report.perfTimingLine());
                     out.println("EXIT_CODE=0");
                 }
@@ -159,10 +165,12 @@ public final class InferCommand implements Callable<Integer> {
         Double decodeRate = Double.isNaN(g.decodeTokensPerSecond()) ? null : g.decodeTokensPerSecond();
         SessionOptions o = session.options();
         return new InferReport(text, g.tokens(), g.promptTokens(), g.tokens().length, session.loadSeconds(),
-                noWarmup ? null : warmupSeconds, g.prefillSeconds(), g.decodeSeconds(), g.prefillTokensPerSecond(), decodeRate, wallSeconds,
+                noWarmup ? null : warmupSeconds, g.prefillSeconds(),
+                g.prefillDeviceSeconds().isPresent() ? g.prefillDeviceSeconds().getAsDouble() : null, g.decodeSeconds(), g.prefillTokensPerSecond(), decodeRate, wallSeconds,
                 session.attentionName(), session.backend().name(), session.backend().threads(), o.kvType().label(),
                 o.deterministic(), session.limit().value(), o.chunkSize(), sha256(g.promptLogits()),
-                o.model().toString(), session.backend().properties(), 0);
+                o.model().toString(), session.backend().properties(),
+                profileOps ? session.backend().opProfile() : null, 0);
     }
 
     static void writeLogits(Path file, float[] logits) throws IOException {

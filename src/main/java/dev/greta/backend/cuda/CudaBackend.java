@@ -5,6 +5,7 @@ import dev.greta.backend.Backend;
 import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
+import dev.greta.backend.OpTiming;
 import dev.greta.backend.Rope;
 import dev.greta.backend.Weights;
 import dev.greta.gguf.GgufTensor;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -53,6 +55,8 @@ public final class CudaBackend implements Backend {
     private final Map<Rope, DeviceMemory> ropeFrequencies = new HashMap<>();
     private final Map<String, String> properties;
     private final MemorySegment tokensCopied;
+    private final MemorySegment clockStart;
+    private final MemorySegment clockEnd;
     private MemorySegment pinnedTokens;
     private MemorySegment pinnedRow;
     private boolean closed;
@@ -71,6 +75,8 @@ public final class CudaBackend implements Backend {
         this.attentionPartials = new Scratch(device, "attention partials");
         this.tokenIds = new Scratch(device, "token ids");
         this.tokensCopied = device.driver.createEvent(CudaDriver.CU_EVENT_DISABLE_TIMING);
+        this.clockStart = device.driver.createEvent(CudaDriver.CU_EVENT_DEFAULT);
+        this.clockEnd = device.driver.createEvent(CudaDriver.CU_EVENT_DEFAULT);
         this.properties = describe();
     }
 
@@ -150,6 +156,29 @@ public final class CudaBackend implements Backend {
         device.bind();
         timer.reset();
     }
+
+    @Override
+    public void startDeviceClock() {
+        ready();
+        device.driver.record(clockStart, device.stream());
+    }
+
+    @Override
+    public OptionalDouble deviceSeconds() {
+        ready();
+        device.driver.record(clockEnd, device.stream());
+        device.driver.synchronizeEvent(clockEnd);
+        return OptionalDouble.of(device.driver.elapsedMillis(clockStart, clockEnd) / 1000.0);
+    }
+
+    @Override
+    public void profileOps(boolean on) {
+        resetTimings();
+        setProfiling(on);
+    }
+
+    @Override
+    public Map<String, OpTiming> opProfile() { return timings(); }
 
     /** Kernel compilation so far: how many were compiled and how many came from the disk cache. */
     public String kernelCacheSummary() { return kernels.cacheSummary(); }
@@ -527,6 +556,7 @@ public final class CudaBackend implements Backend {
         List<RuntimeException> failures = new ArrayList<>();
         runAll(failures, timer::close, cublas::close, kernels::close,
                 () -> device.driver.destroyEvent(tokensCopied),
+                () -> device.driver.destroyEvent(clockStart), () -> device.driver.destroyEvent(clockEnd),
                 () -> { if (pinnedTokens != null) device.driver.freeHost(pinnedTokens); },
                 () -> { if (pinnedRow != null) device.driver.freeHost(pinnedRow); },
                 device::close);

@@ -12,8 +12,8 @@ import java.util.Set;
  * <ul>
  * <li>mma — 1 (default): tensor cores (flash_mma.cu: mma.sync m16n8k16, f16 Q/K/V/P, f32 accumulation and
  * softmax); 0: fp32 SIMT (flash.cu), slower but with fp32 rounding only
- * <li>q — query rows per tile; the tile holds q x groupSize query vectors in shared memory (default 128 / group;
- * with mma, q x groupSize must be a multiple of 16)
+ * <li>q — query rows per tile; the tile holds q x groupSize query vectors (with mma: about 64 vectors, a multiple
+ * of 16, see {@link #mmaDefaultRows}; without: 128 / group)
  * <li>kv — keys per streamed K/V tile: 16, 32, 64 or 128 (default 64 with mma, 32 without)
  * <li>seg — KV tiles per block: a row's keys are split into segments of seg x kv positions, computed by separate
  * blocks and merged in segment order. "auto" (default) splits only when the query tiles alone leave
@@ -40,11 +40,11 @@ final class FlashAttention extends CudaAttention {
         this.kernels = kernels;
         this.partials = partials;
         int group = shape.groupSize();
-        int defaultRows = Math.max(1, 128 / group);
+        int mmaRows = mmaDefaultRows(group);
         // Tensor cores by default wherever the shape allows them; an explicit mma=1 on a shape that cannot use them is an error.
-        boolean mmaFits = shape.headDim() % 16 == 0 && spec.intParam("q", defaultRows, 1, 256) * group % 16 == 0;
+        boolean mmaFits = shape.headDim() % 16 == 0 && spec.intParam("q", mmaRows, 1, 256) * group % 16 == 0;
         this.tensorCores = spec.intParam("mma", mmaFits ? 1 : 0, 0, 1) == 1;
-        this.tileRows = spec.intParam("q", defaultRows, 1, 256);
+        this.tileRows = spec.intParam("q", tensorCores ? mmaRows : Math.max(1, 128 / group), 1, 256);
         this.tileKeys = spec.intParam("kv", tensorCores ? 64 : 32, 16, 128);
         if (!KV_TILES.contains(tileKeys)) {
             throw new IllegalArgumentException("flash parameter kv=" + tileKeys + " must be one of " + KV_TILES);
@@ -64,6 +64,17 @@ final class FlashAttention extends CudaAttention {
                     + device.maxSharedPerBlock + " (use a smaller q or kv)");
         }
         threads(tileRows);  // fails early on a tile the SIMT kernel cannot be built for
+    }
+
+    /**
+     * Query rows per tile for the tensor-core kernel: the tile of q x group query vectors closest to 64 (four
+     * warps) among the multiples of lcm(group, 16). Measured on an H200 (docs/PERFORMANCE-cuda.md): 64-vector
+     * tiles beat 128 on TinyLlama, Llama-2-7B and Llama-3-8B shapes at 4k-32k keys.
+     */
+    static int mmaDefaultRows(int group) {
+        int unit = lcm(group, 16);
+        int tiles = Math.max(1, Math.round(64f / unit));
+        return tiles * unit / group;
     }
 
     /** SIMT threads per block: a multiple of headDim, kv and 32 near one thread per 16 outputs, in [128, 1024]. */
@@ -107,7 +118,7 @@ final class FlashAttention extends CudaAttention {
     /** Shared memory of one block; mirrors the layouts at the top of flash.cu and flash_mma.cu. */
     long sharedBytes(int rowsPerTile) {
         long m = (long) rowsPerTile * shape.groupSize(), d = shape.headDim();
-        if (tensorCores) return 2L * (m * (d + 8) + tileKeys * (d + 8) + d * (tileKeys + 8));
+        if (tensorCores) return 2L * Math.max(m, 4L * tileKeys) * (d + 8);  // the Q tile, later 2 stages of K and V
         return 4L * (m * (d + 4) + tileKeys * (d + 4) + tileKeys * d + m * (tileKeys + 4) + 3 * m);
     }
 

@@ -5,8 +5,11 @@
 //
 // Each warp owns 16 query vectors. Their Q fragments stay in registers for the whole block; S = Q K^T, the
 // softmax and the f16 probabilities never leave registers (the S accumulator layout is reused as the A operand
-// of P V). K tiles sit in shared memory row-major, V tiles transposed, both f16, each row padded by 16 bytes so
-// that fragment loads hit 32 different banks.
+// of P V). K and V tiles sit in shared memory row-major ([key][dim], rows padded by 16 bytes so that the eight
+// row addresses of an ldmatrix hit different banks), in two stages: while the warps compute on one tile, the
+// next one streams in with cp.async (f16 cache) and lands in the other stage. K fragments come from ldmatrix, V
+// fragments from ldmatrix.trans (the B operand of P V wants two keys of one dimension per register).
+// Scores are kept in log2 units (Q is pre-scaled by scale * log2(e)) so that the softmax runs on ex2 (ex2.approx: same bits on every run, 2 ulp).
 #include "greta_common.cuh"
 
 #ifndef HEAD_DIM
@@ -30,11 +33,13 @@
 #define THREADS (WARPS * 32)
 #define QSTR (HEAD_DIM + 8)  // row strides in halves
 #define KSTR (HEAD_DIM + 8)
-#define VSTR (BK + 8)
+#define STAGE (BK * KSTR)   // halves of one K (or V) tile
 #define DK (HEAD_DIM / 16)  // k-steps of S = Q K^T
 #define NS (BK / 8)         // n-tiles of S
 #define KP (BK / 16)        // k-steps of O = P V
-#define NO (HEAD_DIM / 8)   // n-tiles of O
+#define NO (HEAD_DIM / 8)   // n-tiles of O (even: HEAD_DIM is a multiple of 16)
+#define LOG2E 1.4426950408889634f
+#define LN2 0.6931471805599453f
 
 #if TILE_M % 16 != 0 || HEAD_DIM % 16 != 0 || BK % 16 != 0
 #error "flash_mma configuration: BQ * GROUP, HEAD_DIM and BK must be multiples of 16"
@@ -42,18 +47,55 @@
 
 #if KV_F16
 typedef unsigned short kv_t;
-__device__ __forceinline__ unsigned short kv_half(unsigned short x) { return x; }
 #else
 typedef float kv_t;
-__device__ __forceinline__ unsigned short kv_half(float x) { return f32_to_f16(x); }
 #endif
 
 __device__ __forceinline__ unsigned int pack_half2(float lo, float hi) {
-    return (unsigned int) f32_to_f16(lo) | ((unsigned int) f32_to_f16(hi) << 16);
+    unsigned int r;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));  // first source -> upper half
+    return r;
 }
 
 __device__ __forceinline__ unsigned int load_u32(const unsigned short* p) {
     return *reinterpret_cast<const unsigned int*>(p);
+}
+
+__device__ __forceinline__ unsigned int shared_address(const void* p) {
+    unsigned int r;
+    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(r) : "l"(p));
+    return r;
+}
+
+// 16 bytes global -> shared without passing through registers; bytes = 0 writes zeros (keys past the end).
+__device__ __forceinline__ void copy16_async(unsigned int dst, const void* src, int bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src), "r"(bytes));
+}
+
+__device__ __forceinline__ void commit_async() { asm volatile("cp.async.commit_group;"); }
+
+// Waits until at most one committed group (the tile being prefetched) is still in flight.
+__device__ __forceinline__ void wait_async_but_one() { asm volatile("cp.async.wait_group 1;"); }
+
+__device__ __forceinline__ void ldsm_x4(unsigned int* r, unsigned int addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
+}
+
+__device__ __forceinline__ void ldsm_x2(unsigned int* r, unsigned int addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];" : "=r"(r[0]), "=r"(r[1]) : "r"(addr));
+}
+
+__device__ __forceinline__ void ldsm_x4_trans(unsigned int* r, unsigned int addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
+}
+
+// 2^x on the special-function unit (2 ulp; inputs are <= 0 here, -inf gives 0).
+__device__ __forceinline__ float fast_exp2(float x) {
+    float r;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+    return r;
 }
 
 // c += a (16x16, row) * b (16x8, col); f16 inputs, f32 accumulators.
@@ -64,30 +106,68 @@ __device__ __forceinline__ void mma_16816(float* c, const unsigned int* a, unsig
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// Starts loading keys/values [t0, t0 + BK) of one head into a stage; positions at or past kvEnd become zeros,
+// never stale cache contents. An f16 cache streams asynchronously; an f32 cache is converted on the way.
+__device__ __forceinline__ void load_tile(unsigned short* Ks, unsigned short* Vs, const kv_t* kHead,
+                                          const kv_t* vHead, int t0, int kvEnd, int tid) {
+    constexpr int CHUNKS = HEAD_DIM / 8;  // 16-byte pieces of a row of halves
+    for (int i = tid; i < BK * CHUNKS; i += THREADS) {
+        const int n = i / CHUNKS, c = (i % CHUNKS) * 8;
+        const bool inKeys = t0 + n < kvEnd;
+        const long long off = inKeys ? (long long) (t0 + n) * HEAD_DIM + c : 0;
+#if KV_F16
+        copy16_async(shared_address(Ks + n * KSTR + c), kHead + off, inKeys ? 16 : 0);
+        copy16_async(shared_address(Vs + n * KSTR + c), vHead + off, inKeys ? 16 : 0);
+#else
+        unsigned int k[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+        if (inKeys) {
+            const float4* kp = reinterpret_cast<const float4*>(kHead + off);
+            const float4* vp = reinterpret_cast<const float4*>(vHead + off);
+#pragma unroll
+            for (int j = 0; j < 2; ++j) {
+                const float4 a = kp[j], b = vp[j];
+                k[2 * j] = pack_half2(a.x, a.y);
+                k[2 * j + 1] = pack_half2(a.z, a.w);
+                v[2 * j] = pack_half2(b.x, b.y);
+                v[2 * j + 1] = pack_half2(b.z, b.w);
+            }
+        }
+        *reinterpret_cast<uint4*>(Ks + n * KSTR + c) = make_uint4(k[0], k[1], k[2], k[3]);
+        *reinterpret_cast<uint4*>(Vs + n * KSTR + c) = make_uint4(v[0], v[1], v[2], v[3]);
+#endif
+    }
+}
+
 extern "C" __global__ void __launch_bounds__(THREADS)
 flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__ kCache,
                 const kv_t* __restrict__ vCache, int maxSeq, int rows, int heads, int startPos, int segKeys,
                 float scale, float* __restrict__ out, int outCols, float* __restrict__ partO,
                 float* __restrict__ partMax, float* __restrict__ partSum, int partial) {
+    // The Q tile is only read once, into registers: the K/V stages reuse its shared memory afterwards.
     extern __shared__ float4 smem4[];
-    unsigned short* Qs = reinterpret_cast<unsigned short*>(smem4);  // TILE_M x QSTR
-    unsigned short* Ks = Qs + TILE_M * QSTR;                          // BK x KSTR
-    unsigned short* Vt = Ks + BK * KSTR;                              // HEAD_DIM x VSTR (transposed)
+    unsigned short* Qs = reinterpret_cast<unsigned short*>(smem4);  // TILE_M x QSTR, then:
+    unsigned short* Ks = Qs;                                          // 2 stages of BK x KSTR
+    unsigned short* Vs = Ks + 2 * STAGE;                              // 2 stages of BK x KSTR
 
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     const int gq = lane >> 2, tq = lane & 3;  // mma fragment coordinates: row group, thread in quad
-    const int r0 = blockIdx.x * BQ, g = blockIdx.y, seg = blockIdx.z;
+    // The last query tiles see the most keys: they are launched first so that short tiles fill the tail.
+    const int r0 = (gridDim.x - 1 - blockIdx.x) * BQ, g = blockIdx.y, seg = blockIdx.z;
     const int tileRows = min(BQ, rows - r0);
     const int lastPos = startPos + r0 + tileRows - 1;
     const int segStart = seg * segKeys;
     if (segStart > lastPos) return;
     const int kvEnd = min(segStart + segKeys, lastPos + 1);
+    const kv_t* kHead = kCache + (long long) g * maxSeq * HEAD_DIM;
+    const kv_t* vHead = vCache + (long long) g * maxSeq * HEAD_DIM;
 
-    for (int i = tid; i < TILE_M * HEAD_DIM; i += THREADS) {
-        int m = i / HEAD_DIM, d = i % HEAD_DIM, r = m / GROUP, hl = m % GROUP;
-        float v = 0.0f;
-        if (r < tileRows) v = q[(long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + d] * scale;
-        Qs[m * QSTR + d] = f32_to_f16(v);
+    const float qScale = scale * LOG2E;
+    for (int i = tid; i < TILE_M * (HEAD_DIM / 4); i += THREADS) {
+        const int m = i / (HEAD_DIM / 4), d = (i % (HEAD_DIM / 4)) * 4, r = m / GROUP, hl = m % GROUP;
+        float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        if (r < tileRows) v = *reinterpret_cast<const float4*>(q + (long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + d);
+        *reinterpret_cast<uint2*>(Qs + m * QSTR + d) =
+                make_uint2(pack_half2(v.x * qScale, v.y * qScale), pack_half2(v.z * qScale, v.w * qScale));
     }
     __syncthreads();
 
@@ -105,60 +185,82 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
         qa[kt][2] = load_u32(Qs + mLo * QSTR + c + 8);
         qa[kt][3] = load_u32(Qs + mHi * QSTR + c + 8);
     }
+    __syncthreads();  // Q is in registers: its shared memory now holds K/V stages
+    load_tile(Ks, Vs, kHead, vHead, segStart, kvEnd, tid);
+    commit_async();
 
     float o[NO][4];
 #pragma unroll
     for (int nt = 0; nt < NO; ++nt) o[nt][0] = o[nt][1] = o[nt][2] = o[nt][3] = 0.0f;
+    // Running maxima (log2 units) of the two rows; sums are this thread's share, reduced over the quad at the end.
     float maxLo = GRETA_NEG_INF, maxHi = GRETA_NEG_INF, sumLo = 0.0f, sumHi = 0.0f;
 
-    const kv_t* kHead = kCache + (long long) g * maxSeq * HEAD_DIM;
-    const kv_t* vHead = vCache + (long long) g * maxSeq * HEAD_DIM;
+    // ldmatrix row addresses: lane i names row i % 8 of matrix i / 8.
+    const int ldRow = lane & 7, ldMat = lane >> 3;
+    const unsigned int ks0 = shared_address(Ks), vs0 = shared_address(Vs);
+    // K (x4): matrices = 4 consecutive 8-dim slices of keys nt*8 + ldRow, i.e. b0/b1 of two k-steps.
+    const unsigned int kLane = 2u * (ldRow * KSTR + ldMat * 8);
+    // V (x4, transposed): matrices = keys +0/+8 x dims +0/+8, i.e. b0/b1 of two output n-tiles.
+    const unsigned int vLane = 2u * (((ldMat & 1) * 8 + ldRow) * KSTR + (ldMat >> 1) * 8);
 
-    for (int t0 = segStart; t0 < kvEnd; t0 += BK) {
-        __syncthreads();  // every warp is done with the previous K/V tile
-        for (int i = tid; i < BK * HEAD_DIM; i += THREADS) {
-            int n = i / HEAD_DIM, d = i % HEAD_DIM;
-            unsigned short kh = 0, vh = 0;  // past kvEnd: zeros, never stale cache contents
-            if (t0 + n < kvEnd) {
-                long long off = (long long) (t0 + n) * HEAD_DIM + d;
-                kh = kv_half(kHead[off]);
-                vh = kv_half(vHead[off]);
-            }
-            Ks[n * KSTR + d] = kh;
-            Vt[d * VSTR + n] = vh;
-        }
-        __syncthreads();
+    int stage = 0;
+    for (int t0 = segStart; t0 < kvEnd; t0 += BK, stage ^= 1) {
+        if (t0 + BK < kvEnd) load_tile(Ks + (stage ^ 1) * STAGE, Vs + (stage ^ 1) * STAGE, kHead, vHead, t0 + BK, kvEnd, tid);
+        commit_async();
+        wait_async_but_one();
+        __syncthreads();  // this stage's tile is complete for every thread
+        const unsigned int kBase = ks0 + 2u * stage * STAGE + kLane;
+        const unsigned int vBase = vs0 + 2u * stage * STAGE + vLane;
 
         float s[NS][4];
 #pragma unroll
         for (int nt = 0; nt < NS; ++nt) {
             s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.0f;
-            const unsigned short* kRow = Ks + (nt * 8 + gq) * KSTR + 2 * tq;
+            const unsigned int kRow = kBase + 2u * nt * 8 * KSTR;
 #pragma unroll
-            for (int kt = 0; kt < DK; ++kt) mma_16816(s[nt], qa[kt], load_u32(kRow + kt * 16), load_u32(kRow + kt * 16 + 8));
+            for (int kt = 0; kt + 1 < DK; kt += 2) {
+                unsigned int b[4];
+                ldsm_x4(b, kRow + 2u * kt * 16);
+                mma_16816(s[nt], qa[kt], b[0], b[1]);
+                mma_16816(s[nt], qa[kt + 1], b[2], b[3]);
+            }
+#if DK % 2
+            {
+                unsigned int b[2];
+                ldsm_x2(b, kRow + 2u * (DK - 1) * 16);  // lanes 0-15 give the addresses of the last two slices
+                mma_16816(s[nt], qa[DK - 1], b[0], b[1]);
+            }
+#endif
         }
 
-        // Causal mask and the tile's row maxima (each row's 4 quad threads hold its BK columns between them).
+        // Causal mask: only tiles that reach past the block's first query position or past the keys need it.
+        if (t0 + BK - 1 > startPos + r0 || t0 + BK > kvEnd) {
+#pragma unroll
+            for (int nt = 0; nt < NS; ++nt) {
+#pragma unroll
+                for (int j = 0; j < 2; ++j) {
+                    const int kPos = t0 + nt * 8 + 2 * tq + j;
+                    const bool inKeys = kPos < kvEnd;
+                    if (!(inKeys && kPos <= posLo)) s[nt][j] = GRETA_NEG_INF;
+                    if (!(inKeys && kPos <= posHi)) s[nt][2 + j] = GRETA_NEG_INF;
+                }
+            }
+        }
         float tileLo = GRETA_NEG_INF, tileHi = GRETA_NEG_INF;
 #pragma unroll
         for (int nt = 0; nt < NS; ++nt) {
-#pragma unroll
-            for (int j = 0; j < 2; ++j) {
-                const int kPos = t0 + nt * 8 + 2 * tq + j;
-                const bool inKeys = kPos < kvEnd;
-                if (!(inKeys && kPos <= posLo)) s[nt][j] = GRETA_NEG_INF;
-                if (!(inKeys && kPos <= posHi)) s[nt][2 + j] = GRETA_NEG_INF;
-                tileLo = fmaxf(tileLo, s[nt][j]);
-                tileHi = fmaxf(tileHi, s[nt][2 + j]);
-            }
+            tileLo = fmaxf(tileLo, fmaxf(s[nt][0], s[nt][1]));
+            tileHi = fmaxf(tileHi, fmaxf(s[nt][2], s[nt][3]));
         }
         tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 1));
         tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 2));
         tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 1));
         tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 2));
         const float newLo = fmaxf(maxLo, tileLo), newHi = fmaxf(maxHi, tileHi);
-        const float alphaLo = maxLo == GRETA_NEG_INF ? 0.0f : expf(maxLo - newLo);
-        const float alphaHi = maxHi == GRETA_NEG_INF ? 0.0f : expf(maxHi - newHi);
+        // A row with no visible key yet keeps max -inf: subtract 0 instead, so exp2(-inf - 0) = 0, never NaN.
+        const float baseLo = newLo == GRETA_NEG_INF ? 0.0f : newLo;
+        const float baseHi = newHi == GRETA_NEG_INF ? 0.0f : newHi;
+        const float alphaLo = fast_exp2(maxLo - baseLo), alphaHi = fast_exp2(maxHi - baseHi);
         maxLo = newLo;
         maxHi = newHi;
 
@@ -167,18 +269,12 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
         for (int nt = 0; nt < NS; ++nt) {
 #pragma unroll
             for (int j = 0; j < 2; ++j) {
-                float pl = s[nt][j] == GRETA_NEG_INF ? 0.0f : expf(s[nt][j] - newLo);
-                float ph = s[nt][2 + j] == GRETA_NEG_INF ? 0.0f : expf(s[nt][2 + j] - newHi);
-                s[nt][j] = pl;
-                s[nt][2 + j] = ph;
-                rowLo += pl;
-                rowHi += ph;
+                s[nt][j] = fast_exp2(s[nt][j] - baseLo);
+                s[nt][2 + j] = fast_exp2(s[nt][2 + j] - baseHi);
+                rowLo += s[nt][j];
+                rowHi += s[nt][2 + j];
             }
         }
-        rowLo += __shfl_xor_sync(0xffffffffu, rowLo, 1);
-        rowLo += __shfl_xor_sync(0xffffffffu, rowLo, 2);
-        rowHi += __shfl_xor_sync(0xffffffffu, rowHi, 1);
-        rowHi += __shfl_xor_sync(0xffffffffu, rowHi, 2);
         sumLo = sumLo * alphaLo + rowLo;
         sumHi = sumHi * alphaHi + rowHi;
 #pragma unroll
@@ -198,12 +294,20 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
             pa[2] = pack_half2(s[2 * kc + 1][0], s[2 * kc + 1][1]);
             pa[3] = pack_half2(s[2 * kc + 1][2], s[2 * kc + 1][3]);
 #pragma unroll
-            for (int nt = 0; nt < NO; ++nt) {
-                const unsigned short* vRow = Vt + (nt * 8 + gq) * VSTR + kc * 16 + 2 * tq;
-                mma_16816(o[nt], pa, load_u32(vRow), load_u32(vRow + 8));
+            for (int nt = 0; nt < NO; nt += 2) {
+                unsigned int b[4];
+                ldsm_x4_trans(b, vBase + 2u * (kc * 16 * KSTR + nt * 8));
+                mma_16816(o[nt], pa, b[0], b[1]);
+                mma_16816(o[nt + 1], pa, b[2], b[3]);
             }
         }
+        __syncthreads();  // every warp is done with this stage before the next iteration refills it
     }
+
+    sumLo += __shfl_xor_sync(0xffffffffu, sumLo, 1);
+    sumLo += __shfl_xor_sync(0xffffffffu, sumLo, 2);
+    sumHi += __shfl_xor_sync(0xffffffffu, sumHi, 1);
+    sumHi += __shfl_xor_sync(0xffffffffu, sumHi, 2);
 
     // Rows: lo = fragment row gq, hi = gq + 8; columns nt * 8 + 2 tq (+1).
 #pragma unroll
@@ -218,19 +322,17 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
             const float inv = 1.0f / rowSum;
 #pragma unroll
             for (int nt = 0; nt < NO; ++nt) {
-                dst[nt * 8] = o[nt][2 * half] * inv;
-                dst[nt * 8 + 1] = o[nt][2 * half + 1] * inv;
+                *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[nt][2 * half] * inv, o[nt][2 * half + 1] * inv);
             }
         } else {
             const long long at = ((long long) seg * rows + row) * heads + h;
             float* dst = partO + at * HEAD_DIM + 2 * tq;
 #pragma unroll
             for (int nt = 0; nt < NO; ++nt) {
-                dst[nt * 8] = o[nt][2 * half];
-                dst[nt * 8 + 1] = o[nt][2 * half + 1];
+                *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[nt][2 * half], o[nt][2 * half + 1]);
             }
             if (tq == 0) {
-                partMax[at] = rowMax;
+                partMax[at] = rowMax * LN2;  // attn_combine works in natural-log units
                 partSum[at] = rowSum;
             }
         }

@@ -40,4 +40,18 @@ class AttentionSpecTest {
         assertThat(FlashAttention.threadsFor(64, 96, 64)).isEqualTo(384);
         assertThatThrownBy(() -> FlashAttention.threadsFor(64, 100, 128)).hasMessageContaining("over the limit of 1024");
     }
+
+    @Test
+    void tensorCoreTilesHoldAMultipleOf16QueryVectorsNear64() {
+        // group size -> query rows: MHA 64, GQA 4 (Llama-3) 16, GQA 8 (TinyLlama) 8, GQA 3 (SmolLM2) 16 = 48 vectors
+        assertThat(FlashAttention.mmaDefaultRows(1)).isEqualTo(64);
+        assertThat(FlashAttention.mmaDefaultRows(4)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(8)).isEqualTo(8);
+        assertThat(FlashAttention.mmaDefaultRows(3)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(5)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(32)).isEqualTo(2);
+        for (int group = 1; group <= 64; group++) {
+            assertThat(FlashAttention.mmaDefaultRows(group) * group % 16).as("group %d", group).isZero();
+        }
+    }
 }

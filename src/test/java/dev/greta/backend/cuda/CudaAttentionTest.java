@@ -95,7 +95,7 @@ class CudaAttentionTest extends GpuBackendTest {
     void namesAreTheResolvedSpecs() {
         ModelShape gqa4 = new ModelShape(1, 1024, 4096, 8, 2, 128, 64, 512, 1e-5f);
         assertThat(cuda.attention("naive", gqa4, true).name()).isEqualTo("naive");
-        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1");
+        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=16,kv=64,seg=auto,mma=1");
         assertThat(cuda.attention("flash:mma=0", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=0");
         assertThat(cuda.attention("flash:kv=64,seg=4,mma=0", gqa4, false).name()).isEqualTo("flash:q=32,kv=64,seg=4,mma=0");
         assertThatThrownBy(() -> cuda.attention("flash:kv=48", gqa4, true)).hasMessageContaining("kv=48 must be one of");
