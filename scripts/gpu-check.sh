@@ -52,15 +52,17 @@ e2e() {
   [ -f "$jar" ] || jar=target/greta.jar
   mkdir -p "$dir"
   local run=("$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -jar "$jar")
-  local table=() preset n line
+  local table=() preset n line out
   for preset in $presets; do
     [ -f "$dir/$preset.gguf" ] || "${run[@]}" gen-model --preset "$preset" --type bf16 --seed 1 -q -o "$dir/$preset.gguf"
     for n in $sizes; do
       # shellcheck disable=SC2086  # extra holds several options
-      line=$("${run[@]}" infer --backend cuda --model "$dir/$preset.gguf" --prompt-tokens "$n" --max-tokens 1 \
-        --ctx $((n + 1)) --chunk 4096 $extra 2>&1 | grep '^PERF_TIMING' || echo "FAILED")
+      out=$("${run[@]}" infer --backend cuda --model "$dir/$preset.gguf" --prompt-tokens "$n" --max-tokens 1 \
+        --ctx $((n + 1)) --chunk 4096 $extra 2>&1 || true)
+      grep '^PERF_OP' <<<"$out" | head -12 || true
+      line=$(grep '^PERF_TIMING' <<<"$out" || echo "FAILED: $(tail -3 <<<"$out")")
       echo "$preset $n $line"
-      table+=("$(printf '%-16s %6s %s' "$preset" "$n" "$(grep -oE '(prefill_s|attn_impl|kv_type)=[^ ]*' <<<"$line" | tr '\n' ' ')")")
+      table+=("$(printf '%-16s %6s %s' "$preset" "$n" "$(grep -oE '(prefill_s|prefill_device_s|attn_impl|kv_type)=[^ ]*' <<<"$line" | tr '\n' ' ')")")
     done
   done
   printf '%s\n' "${table[@]}"

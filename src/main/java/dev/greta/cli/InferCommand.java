@@ -66,7 +66,7 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--deterministic", description = "bit-identical logits for any thread count (default: $GRETA_DETERMINISTIC=1)")
     Boolean deterministic;
 
-    @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kv-type", description = "KV cache element type: f32 or f16 (default: f16 on cuda, f32 on cpu)")
     String kvType;
 
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
@@ -113,7 +113,7 @@ public final class InferCommand implements Callable<Integer> {
                     attention != null ? attention : envOr("GRETA_ATTN", "flash"),
                     deterministic != null ? deterministic : "1".equals(System.getenv("GRETA_DETERMINISTIC")),
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    KvType.parse(kvType), backend, chunk);
+                    kvType != null ? KvType.parse(kvType) : KvType.defaultFor(backend), backend, chunk);
             Sampler sampler = new Sampler(temperature, topK, topP, seed);
             try (Session session = Session.open(options, System.getenv(SequenceLimit.ENV))) {
                 Tokenizer tokenizer = session.tokenizer();

@@ -48,7 +48,6 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final WeightUploader uploader;
     private final EventTimer timer;
-    private final Scratch gemmInput;
     private final Scratch attentionPartials;
     private final Scratch tokenIds;
     private final Map<GgufTensor, CudaWeights> matrices = new IdentityHashMap<>();  // the same tensor object: uploaded once
@@ -71,7 +70,6 @@ public final class CudaBackend implements Backend {
         this.cublas = cublas;
         this.uploader = new WeightUploader(device, kernels);
         this.timer = new EventTimer(device, options.profile());
-        this.gemmInput = new Scratch(device, "GEMM input");
         this.attentionPartials = new Scratch(device, "attention partials");
         this.tokenIds = new Scratch(device, "token ids");
         this.tokensCopied = device.driver.createEvent(CudaDriver.CU_EVENT_DISABLE_TIMING);
@@ -266,6 +264,7 @@ public final class CudaBackend implements Backend {
         Kernel kernel = t.precision == WeightPrecision.BF16 ? kernels.embedBf16 : kernels.embedF32;
         kernel.launch(blocks(t.cols()), count, 1, ELEMENTWISE_THREADS, 0,
                 device.args().ptr(t.pointer()).ptr(ids).i32(t.cols()).ptr(o.pointer()).i32(o.cols()));
+        o.written();
         timer.stop("embed", timing);
     }
 
@@ -281,9 +280,13 @@ public final class CudaBackend implements Backend {
         }
         if (rows == 0) return;
         MemorySegment timing = timer.start();
+        // Its output feeds bf16 GEMMs next: write their bf16 input in the same pass (bf16 weights only).
+        long bf16 = options.weightPrecision() == WeightPrecision.BF16 ? o.bf16Pointer(device) : 0;
         kernels.rmsNorm.launch(rows, 1, 1, w.cols() >= 1024 ? 1024 : 256, 0, device.args()
                 .ptr(in.pointer()).i32(in.cols()).ptr(w.pointer()).i32(w.cols()).f32(eps)
-                .ptr(o.pointer()).i32(o.cols()));
+                .ptr(o.pointer()).i32(o.cols()).ptr(bf16));
+        o.written();
+        if (bf16 != 0) o.bf16Written(rows, w.cols());
         timer.stop("rmsNorm", timing);
     }
 
@@ -300,20 +303,25 @@ public final class CudaBackend implements Backend {
         }
         if (rows == 0) return;
         if (m.precision == WeightPrecision.BF16) {
-            long elements = (long) rows * m.cols();
-            long input = gemmInput.ensure(2 * elements);
+            long input = in.bf16Pointer(device);
+            if (!in.hasBf16(rows, m.cols())) {
+                long elements = (long) rows * m.cols();
+                MemorySegment timing = timer.start();
+                kernels.toBf16.launch(blocks(elements), 1, 1, ELEMENTWISE_THREADS, 0, device.args()
+                        .ptr(in.pointer()).i32(in.cols()).ptr(input).i32(m.cols()).i64(elements));
+                in.bf16Written(rows, m.cols());
+                timer.stop("matmul.toBf16", timing);
+            }
             MemorySegment timing = timer.start();
-            kernels.toBf16.launch(blocks(elements), 1, 1, ELEMENTWISE_THREADS, 0, device.args()
-                    .ptr(in.pointer()).i32(in.cols()).ptr(input).i32(m.cols()).i64(elements));
-            timer.stop("matmul.toBf16", timing);
-            timing = timer.start();
             cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_16BF, m.cols(), input,
                     Cublas.CUDA_R_16BF, m.cols(), o.pointer(), o.cols());
+            o.written();
             timer.stop("matmul.gemm", timing);
         } else {
             MemorySegment timing = timer.start();
             cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_32F, m.cols(), in.pointer(),
                     Cublas.CUDA_R_32F, in.cols(), o.pointer(), o.cols());
+            o.written();
             timer.stop("matmul.gemm", timing);
         }
     }
@@ -342,6 +350,7 @@ public final class CudaBackend implements Backend {
         MemorySegment timing = timer.start();
         kernels.rope.launch(rows, heads, 1, Math.min(128, (pairs + 31) / 32 * 32), 0, device.args()
                 .ptr(b.pointer()).i32(b.cols()).i32(rope.headDim()).i32(pairs).ptr(freqs.pointer()).i32(startPos));
+        b.written();
         timer.stop("rope", timing);
     }
 
@@ -389,6 +398,7 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         MemorySegment timing = timer.start();
         a.run(c, layer, qb, rows, startPos, o);
+        o.written();
         timer.stop("attend." + a.name(), timing);
     }
 
@@ -412,6 +422,7 @@ public final class CudaBackend implements Backend {
         long n = (long) rows * a.cols();
         MemorySegment timing = timer.start();
         kernel.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0, device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n));
+        a.written();
         timer.stop(op, timing);
     }
 
@@ -425,6 +436,7 @@ public final class CudaBackend implements Backend {
         if (s == d && srcRow == dstRow) return;
         MemorySegment timing = timer.start();
         device.copy(d.rowPointer(dstRow), s.rowPointer(srcRow), 4L * s.cols());
+        d.written();
         timer.stop("copyRow", timing);
     }
 
@@ -449,6 +461,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException(values.length + " values for " + b);
         }
         uploadFloats(b.pointer(), values);
+        b.written();
     }
 
     /** Reads weights back as floats (widening bf16), for checking uploads. */
