@@ -404,16 +404,19 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void swiglu(Buffer gate, Buffer up, int rows) {
-        inPlaceBinary("swiglu", kernels.swiglu, gate, up, rows);
+        inPlaceBinary("swiglu", kernels.swiglu, gate, up, rows, true);
     }
 
     @Override
     public void add(Buffer x, Buffer y, int rows) {
-        inPlaceBinary("add", kernels.add, x, y, rows);
+        inPlaceBinary("add", kernels.add, x, y, rows, false);
     }
 
-    /** x = op(x, y) element by element over the first {@code rows} rows. */
-    private void inPlaceBinary(String op, Kernel kernel, Buffer x, Buffer y, int rows) {
+    /**
+     * x = op(x, y) element by element over the first {@code rows} rows; with {@code bf16Copy} (an op whose result
+     * feeds a GEMM) the kernel also writes x's bf16 copy, when the weights are bf16.
+     */
+    private void inPlaceBinary(String op, Kernel kernel, Buffer x, Buffer y, int rows, boolean bf16Copy) {
         ready();
         CudaBuffer a = own(x), b = own(y);
         requireRows(op, rows, a, b);
@@ -421,8 +424,12 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         long n = (long) rows * a.cols();
         MemorySegment timing = timer.start();
-        kernel.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0, device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n));
+        LaunchArgs args = device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n);
+        long bf16 = bf16Copy && options.weightPrecision() == WeightPrecision.BF16 ? a.bf16Pointer(device) : 0;
+        if (bf16Copy) args.ptr(bf16);
+        kernel.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0, args);
         a.written();
+        if (bf16 != 0) a.bf16Written(rows, a.cols());
         timer.stop(op, timing);
     }
 

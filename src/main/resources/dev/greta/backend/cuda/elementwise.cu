@@ -59,11 +59,14 @@ extern "C" __global__ void rope(float* x, int xCols, int headDim, int pairs, con
 }
 
 // gate = silu(gate) * up over n contiguous elements.
-extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
+// outBf16 (may be null): the result rounded to bf16 as well, the input of the down projection's GEMM.
+extern "C" __global__ void swiglu(float* gate, const float* up, long long n, unsigned short* outBf16) {
     long long i = global_index();
     if (i >= n) return;
     float g = gate[i];
-    gate[i] = g / (1.0f + expf(-g)) * up[i];
+    const float v = g / (1.0f + expf(-g)) * up[i];
+    gate[i] = v;
+    if (outBf16 != nullptr) outBf16[i] = f32_to_bf16(v);
 }
 
 // x += y over n contiguous elements.

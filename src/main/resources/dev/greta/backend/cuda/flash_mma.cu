@@ -3,7 +3,8 @@
 // segment; online softmax; partials merged by attn_combine), compiled per configuration with HEAD_DIM, GROUP, BQ
 // (query rows per tile; BQ * GROUP a multiple of 16), BK (keys per tile, a multiple of 16) and KV_F16.
 //
-// Each warp owns 16 query vectors. Their Q fragments stay in registers for the whole block; S = Q K^T, the
+// Each warp owns MT x 16 query vectors (MT m-tiles: with MT = 2 every K/V fragment read from shared memory feeds
+// two MMAs, halving shared-memory traffic per MMA at the cost of registers). Their Q fragments stay in registers; S = Q K^T, the
 // softmax and the f16 probabilities never leave registers (the S accumulator layout is reused as the A operand
 // of P V). K and V tiles sit in shared memory row-major ([key][dim], rows padded by 16 bytes so that the eight
 // row addresses of an ldmatrix hit different banks), in two stages: while the warps compute on one tile, the
@@ -27,9 +28,12 @@
 #ifndef KV_F16
 #define KV_F16 1
 #endif
+#ifndef MT
+#define MT 1
+#endif
 
 #define TILE_M (BQ * GROUP)
-#define WARPS (TILE_M / 16)
+#define WARPS (TILE_M / (16 * MT))
 #define THREADS (WARPS * 32)
 #define QSTR (HEAD_DIM + 8)  // row strides in halves
 #define KSTR (HEAD_DIM + 8)
@@ -41,8 +45,8 @@
 #define LOG2E 1.4426950408889634f
 #define LN2 0.6931471805599453f
 
-#if TILE_M % 16 != 0 || HEAD_DIM % 16 != 0 || BK % 16 != 0
-#error "flash_mma configuration: BQ * GROUP, HEAD_DIM and BK must be multiples of 16"
+#if TILE_M % (16 * MT) != 0 || HEAD_DIM % 16 != 0 || BK % 16 != 0
+#error "flash_mma configuration: BQ * GROUP must be a multiple of 16 * MT, HEAD_DIM and BK of 16"
 #endif
 
 #if KV_F16
@@ -171,29 +175,39 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
     }
     __syncthreads();
 
-    // This thread's two query vectors (fragment rows gq and gq + 8 of its warp) and their query positions.
-    const int mLo = warp * 16 + gq, mHi = mLo + 8;
-    const int posLo = (mLo / GROUP) < tileRows ? startPos + r0 + mLo / GROUP : -1;  // -1: padding row
-    const int posHi = (mHi / GROUP) < tileRows ? startPos + r0 + mHi / GROUP : -1;
-
-    unsigned int qa[DK][4];
+    // This thread's query vectors: rows gq and gq + 8 of each of its warp's m-tiles ("lo" and "hi"), and their
+    // positions (-1: a padding row past the tile's rows).
+    int mLo[MT], posLo[MT], posHi[MT];
+    unsigned int qa[MT][DK][4];
 #pragma unroll
-    for (int kt = 0; kt < DK; ++kt) {
-        const int c = kt * 16 + 2 * tq;
-        qa[kt][0] = load_u32(Qs + mLo * QSTR + c);
-        qa[kt][1] = load_u32(Qs + mHi * QSTR + c);
-        qa[kt][2] = load_u32(Qs + mLo * QSTR + c + 8);
-        qa[kt][3] = load_u32(Qs + mHi * QSTR + c + 8);
+    for (int mt = 0; mt < MT; ++mt) {
+        mLo[mt] = (warp * MT + mt) * 16 + gq;
+        const int mHi = mLo[mt] + 8;
+        posLo[mt] = (mLo[mt] / GROUP) < tileRows ? startPos + r0 + mLo[mt] / GROUP : -1;
+        posHi[mt] = (mHi / GROUP) < tileRows ? startPos + r0 + mHi / GROUP : -1;
+#pragma unroll
+        for (int kt = 0; kt < DK; ++kt) {
+            const int c = kt * 16 + 2 * tq;
+            qa[mt][kt][0] = load_u32(Qs + mLo[mt] * QSTR + c);
+            qa[mt][kt][1] = load_u32(Qs + mHi * QSTR + c);
+            qa[mt][kt][2] = load_u32(Qs + mLo[mt] * QSTR + c + 8);
+            qa[mt][kt][3] = load_u32(Qs + mHi * QSTR + c + 8);
+        }
     }
     __syncthreads();  // Q is in registers: its shared memory now holds K/V stages
     load_tile(Ks, Vs, kHead, vHead, segStart, kvEnd, tid);
     commit_async();
 
-    float o[NO][4];
+    float o[MT][NO][4];
+    // Running maxima (log2 units) of the rows; sums are this thread's share, reduced over the quad at the end.
+    float maxLo[MT], maxHi[MT], sumLo[MT], sumHi[MT];
 #pragma unroll
-    for (int nt = 0; nt < NO; ++nt) o[nt][0] = o[nt][1] = o[nt][2] = o[nt][3] = 0.0f;
-    // Running maxima (log2 units) of the two rows; sums are this thread's share, reduced over the quad at the end.
-    float maxLo = GRETA_NEG_INF, maxHi = GRETA_NEG_INF, sumLo = 0.0f, sumHi = 0.0f;
+    for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+        for (int nt = 0; nt < NO; ++nt) o[mt][nt][0] = o[mt][nt][1] = o[mt][nt][2] = o[mt][nt][3] = 0.0f;
+        maxLo[mt] = maxHi[mt] = GRETA_NEG_INF;
+        sumLo[mt] = sumHi[mt] = 0.0f;
+    }
 
     // ldmatrix row addresses: lane i names row i % 8 of matrix i / 8.
     const int ldRow = lane & 7, ldMat = lane >> 3;
@@ -212,23 +226,28 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
         const unsigned int kBase = ks0 + 2u * stage * STAGE + kLane;
         const unsigned int vBase = vs0 + 2u * stage * STAGE + vLane;
 
-        float s[NS][4];
+        float s[MT][NS][4];
 #pragma unroll
         for (int nt = 0; nt < NS; ++nt) {
-            s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.0f;
+#pragma unroll
+            for (int mt = 0; mt < MT; ++mt) s[mt][nt][0] = s[mt][nt][1] = s[mt][nt][2] = s[mt][nt][3] = 0.0f;
             const unsigned int kRow = kBase + 2u * nt * 8 * KSTR;
 #pragma unroll
             for (int kt = 0; kt + 1 < DK; kt += 2) {
                 unsigned int b[4];
                 ldsm_x4(b, kRow + 2u * kt * 16);
-                mma_16816(s[nt], qa[kt], b[0], b[1]);
-                mma_16816(s[nt], qa[kt + 1], b[2], b[3]);
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) {
+                    mma_16816(s[mt][nt], qa[mt][kt], b[0], b[1]);
+                    mma_16816(s[mt][nt], qa[mt][kt + 1], b[2], b[3]);
+                }
             }
 #if DK % 2
             {
                 unsigned int b[2];
                 ldsm_x2(b, kRow + 2u * (DK - 1) * 16);  // lanes 0-15 give the addresses of the last two slices
-                mma_16816(s[nt], qa[DK - 1], b[0], b[1]);
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) mma_16816(s[mt][nt], qa[mt][DK - 1], b[0], b[1]);
             }
 #endif
         }
@@ -236,104 +255,120 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
         // Causal mask: only tiles that reach past the block's first query position or past the keys need it.
         if (t0 + BK - 1 > startPos + r0 || t0 + BK > kvEnd) {
 #pragma unroll
-            for (int nt = 0; nt < NS; ++nt) {
+            for (int mt = 0; mt < MT; ++mt) {
 #pragma unroll
-                for (int j = 0; j < 2; ++j) {
-                    const int kPos = t0 + nt * 8 + 2 * tq + j;
-                    const bool inKeys = kPos < kvEnd;
-                    if (!(inKeys && kPos <= posLo)) s[nt][j] = GRETA_NEG_INF;
-                    if (!(inKeys && kPos <= posHi)) s[nt][2 + j] = GRETA_NEG_INF;
+                for (int nt = 0; nt < NS; ++nt) {
+#pragma unroll
+                    for (int j = 0; j < 2; ++j) {
+                        const int kPos = t0 + nt * 8 + 2 * tq + j;
+                        const bool inKeys = kPos < kvEnd;
+                        if (!(inKeys && kPos <= posLo[mt])) s[mt][nt][j] = GRETA_NEG_INF;
+                        if (!(inKeys && kPos <= posHi[mt])) s[mt][nt][2 + j] = GRETA_NEG_INF;
+                    }
                 }
             }
         }
-        float tileLo = GRETA_NEG_INF, tileHi = GRETA_NEG_INF;
-#pragma unroll
-        for (int nt = 0; nt < NS; ++nt) {
-            tileLo = fmaxf(tileLo, fmaxf(s[nt][0], s[nt][1]));
-            tileHi = fmaxf(tileHi, fmaxf(s[nt][2], s[nt][3]));
-        }
-        tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 1));
-        tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 2));
-        tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 1));
-        tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 2));
-        const float newLo = fmaxf(maxLo, tileLo), newHi = fmaxf(maxHi, tileHi);
-        // A row with no visible key yet keeps max -inf: subtract 0 instead, so exp2(-inf - 0) = 0, never NaN.
-        const float baseLo = newLo == GRETA_NEG_INF ? 0.0f : newLo;
-        const float baseHi = newHi == GRETA_NEG_INF ? 0.0f : newHi;
-        const float alphaLo = fast_exp2(maxLo - baseLo), alphaHi = fast_exp2(maxHi - baseHi);
-        maxLo = newLo;
-        maxHi = newHi;
 
-        float rowLo = 0.0f, rowHi = 0.0f;
+        unsigned int pa[MT][KP][4];
 #pragma unroll
-        for (int nt = 0; nt < NS; ++nt) {
+        for (int mt = 0; mt < MT; ++mt) {
+            float tileLo = GRETA_NEG_INF, tileHi = GRETA_NEG_INF;
 #pragma unroll
-            for (int j = 0; j < 2; ++j) {
-                s[nt][j] = fast_exp2(s[nt][j] - baseLo);
-                s[nt][2 + j] = fast_exp2(s[nt][2 + j] - baseHi);
-                rowLo += s[nt][j];
-                rowHi += s[nt][2 + j];
+            for (int nt = 0; nt < NS; ++nt) {
+                tileLo = fmaxf(tileLo, fmaxf(s[mt][nt][0], s[mt][nt][1]));
+                tileHi = fmaxf(tileHi, fmaxf(s[mt][nt][2], s[mt][nt][3]));
+            }
+            tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 1));
+            tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 2));
+            tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 1));
+            tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 2));
+            const float newLo = fmaxf(maxLo[mt], tileLo), newHi = fmaxf(maxHi[mt], tileHi);
+            // A row with no visible key yet keeps max -inf: subtract 0 instead, so exp2(-inf - 0) = 0, never NaN.
+            const float baseLo = newLo == GRETA_NEG_INF ? 0.0f : newLo;
+            const float baseHi = newHi == GRETA_NEG_INF ? 0.0f : newHi;
+            const float alphaLo = fast_exp2(maxLo[mt] - baseLo), alphaHi = fast_exp2(maxHi[mt] - baseHi);
+            maxLo[mt] = newLo;
+            maxHi[mt] = newHi;
+
+            float rowLo = 0.0f, rowHi = 0.0f;
+#pragma unroll
+            for (int nt = 0; nt < NS; ++nt) {
+#pragma unroll
+                for (int j = 0; j < 2; ++j) {
+                    s[mt][nt][j] = fast_exp2(s[mt][nt][j] - baseLo);
+                    s[mt][nt][2 + j] = fast_exp2(s[mt][nt][2 + j] - baseHi);
+                    rowLo += s[mt][nt][j];
+                    rowHi += s[mt][nt][2 + j];
+                }
+            }
+            sumLo[mt] = sumLo[mt] * alphaLo + rowLo;
+            sumHi[mt] = sumHi[mt] * alphaHi + rowHi;
+#pragma unroll
+            for (int nt = 0; nt < NO; ++nt) {
+                o[mt][nt][0] *= alphaLo;
+                o[mt][nt][1] *= alphaLo;
+                o[mt][nt][2] *= alphaHi;
+                o[mt][nt][3] *= alphaHi;
+            }
+            // The S accumulators of n-tiles 2kc and 2kc+1 are exactly the A fragment of k-step kc of P V.
+#pragma unroll
+            for (int kc = 0; kc < KP; ++kc) {
+                pa[mt][kc][0] = pack_half2(s[mt][2 * kc][0], s[mt][2 * kc][1]);
+                pa[mt][kc][1] = pack_half2(s[mt][2 * kc][2], s[mt][2 * kc][3]);
+                pa[mt][kc][2] = pack_half2(s[mt][2 * kc + 1][0], s[mt][2 * kc + 1][1]);
+                pa[mt][kc][3] = pack_half2(s[mt][2 * kc + 1][2], s[mt][2 * kc + 1][3]);
             }
         }
-        sumLo = sumLo * alphaLo + rowLo;
-        sumHi = sumHi * alphaHi + rowHi;
-#pragma unroll
-        for (int nt = 0; nt < NO; ++nt) {
-            o[nt][0] *= alphaLo;
-            o[nt][1] *= alphaLo;
-            o[nt][2] *= alphaHi;
-            o[nt][3] *= alphaHi;
-        }
 
-        // O += P V: the S accumulators of n-tiles 2kc and 2kc+1 are exactly the A fragment of k-step kc.
+        // O += P V: each V fragment pair feeds every m-tile.
 #pragma unroll
         for (int kc = 0; kc < KP; ++kc) {
-            unsigned int pa[4];
-            pa[0] = pack_half2(s[2 * kc][0], s[2 * kc][1]);
-            pa[1] = pack_half2(s[2 * kc][2], s[2 * kc][3]);
-            pa[2] = pack_half2(s[2 * kc + 1][0], s[2 * kc + 1][1]);
-            pa[3] = pack_half2(s[2 * kc + 1][2], s[2 * kc + 1][3]);
 #pragma unroll
             for (int nt = 0; nt < NO; nt += 2) {
                 unsigned int b[4];
                 ldsm_x4_trans(b, vBase + 2u * (kc * 16 * KSTR + nt * 8));
-                mma_16816(o[nt], pa, b[0], b[1]);
-                mma_16816(o[nt + 1], pa, b[2], b[3]);
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) {
+                    mma_16816(o[mt][nt], pa[mt][kc], b[0], b[1]);
+                    mma_16816(o[mt][nt + 1], pa[mt][kc], b[2], b[3]);
+                }
             }
         }
         __syncthreads();  // every warp is done with this stage before the next iteration refills it
     }
 
-    sumLo += __shfl_xor_sync(0xffffffffu, sumLo, 1);
-    sumLo += __shfl_xor_sync(0xffffffffu, sumLo, 2);
-    sumHi += __shfl_xor_sync(0xffffffffu, sumHi, 1);
-    sumHi += __shfl_xor_sync(0xffffffffu, sumHi, 2);
-
-    // Rows: lo = fragment row gq, hi = gq + 8; columns nt * 8 + 2 tq (+1).
 #pragma unroll
-    for (int half = 0; half < 2; ++half) {
-        const int m = half == 0 ? mLo : mHi;
-        const int r = m / GROUP, h = g * GROUP + m % GROUP;
-        if (r >= tileRows) continue;
-        const long long row = r0 + r;
-        const float rowSum = half == 0 ? sumLo : sumHi, rowMax = half == 0 ? maxLo : maxHi;
-        if (!partial) {
-            float* dst = out + row * outCols + (long long) h * HEAD_DIM + 2 * tq;
-            const float inv = 1.0f / rowSum;
+    for (int mt = 0; mt < MT; ++mt) {
+        float sums[2] = {sumLo[mt], sumHi[mt]};
+        // Rows: lo = fragment row gq, hi = gq + 8; columns nt * 8 + 2 tq (+1).
 #pragma unroll
-            for (int nt = 0; nt < NO; ++nt) {
-                *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[nt][2 * half] * inv, o[nt][2 * half + 1] * inv);
-            }
-        } else {
-            const long long at = ((long long) seg * rows + row) * heads + h;
-            float* dst = partO + at * HEAD_DIM + 2 * tq;
+        for (int half = 0; half < 2; ++half) {
+            sums[half] += __shfl_xor_sync(0xffffffffu, sums[half], 1);
+            sums[half] += __shfl_xor_sync(0xffffffffu, sums[half], 2);
+            const int m = mLo[mt] + 8 * half;
+            const int r = m / GROUP, h = g * GROUP + m % GROUP;
+            if (r >= tileRows) continue;
+            const long long row = r0 + r;
+            const float rowSum = sums[half], rowMax = half == 0 ? maxLo[mt] : maxHi[mt];
+            if (!partial) {
+                float* dst = out + row * outCols + (long long) h * HEAD_DIM + 2 * tq;
+                const float inv = 1.0f / rowSum;
 #pragma unroll
-            for (int nt = 0; nt < NO; ++nt) {
-                *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[nt][2 * half], o[nt][2 * half + 1]);
-            }
-            if (tq == 0) {
-                partMax[at] = rowMax * LN2;  // attn_combine works in natural-log units
-                partSum[at] = rowSum;
+                for (int nt = 0; nt < NO; ++nt) {
+                    *reinterpret_cast<float2*>(dst + nt * 8) =
+                            make_float2(o[mt][nt][2 * half] * inv, o[mt][nt][2 * half + 1] * inv);
+                }
+            } else {
+                const long long at = ((long long) seg * rows + row) * heads + h;
+                float* dst = partO + at * HEAD_DIM + 2 * tq;
+#pragma unroll
+                for (int nt = 0; nt < NO; ++nt) {
+                    *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[mt][nt][2 * half], o[mt][nt][2 * half + 1]);
+                }
+                if (tq == 0) {
+                    partMax[at] = rowMax * LN2;  // attn_combine works in natural-log units
+                    partSum[at] = rowSum;
+                }
             }
         }
     }

@@ -42,16 +42,22 @@ class AttentionSpecTest {
     }
 
     @Test
-    void tensorCoreTilesHoldAMultipleOf16QueryVectorsNear64() {
-        // group size -> query rows: MHA 64, GQA 4 (Llama-3) 16, GQA 8 (TinyLlama) 8, GQA 3 (SmolLM2) 16 = 48 vectors
-        assertThat(FlashAttention.mmaDefaultRows(1)).isEqualTo(64);
-        assertThat(FlashAttention.mmaDefaultRows(4)).isEqualTo(16);
-        assertThat(FlashAttention.mmaDefaultRows(8)).isEqualTo(8);
-        assertThat(FlashAttention.mmaDefaultRows(3)).isEqualTo(16);
-        assertThat(FlashAttention.mmaDefaultRows(5)).isEqualTo(16);
-        assertThat(FlashAttention.mmaDefaultRows(32)).isEqualTo(2);
+    void tensorCoreTilesHoldFourWarpsOfQueryVectors() {
+        // one m-tile per warp: ~64 vectors; MHA 64 rows, GQA 4 (Llama-3) 16, GQA 3 (SmolLM2) 16 = 48 vectors
+        assertThat(FlashAttention.mmaDefaultRows(1, 1)).isEqualTo(64);
+        assertThat(FlashAttention.mmaDefaultRows(4, 1)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(3, 1)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(5, 1)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(32, 1)).isEqualTo(2);
+        // two m-tiles per warp: ~128 vectors; GQA 8 (TinyLlama) 16 rows, MHA 128
+        assertThat(FlashAttention.mmaDefaultRows(8, 2)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(1, 2)).isEqualTo(128);
+        assertThat(FlashAttention.mmaDefaultRows(3, 2)).isEqualTo(32);
         for (int group = 1; group <= 64; group++) {
-            assertThat(FlashAttention.mmaDefaultRows(group) * group % 16).as("group %d", group).isZero();
+            for (int warpTiles = 1; warpTiles <= 2; warpTiles++) {
+                assertThat(FlashAttention.mmaDefaultRows(group, warpTiles) * group % (16 * warpTiles))
+                        .as("group %d, mt %d", group, warpTiles).isZero();
+            }
         }
     }
 }

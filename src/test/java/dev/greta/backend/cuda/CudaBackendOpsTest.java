@@ -89,7 +89,7 @@ class CudaBackendOpsTest extends GpuBackendTest {
     }
 
     /**
-     * The bf16 GEMM input is reused while its buffer is unchanged (rmsNorm writes it, several matmuls read it) and
+     * The bf16 GEMM input is reused while its buffer is unchanged (rmsNorm and swiglu write it, several matmuls read it) and
      * redone after any op writes the buffer: a stale copy would show here as the old product.
      */
     @Test
@@ -112,6 +112,10 @@ class CudaBackendOpsTest extends GpuBackendTest {
 
             Buffer delta = upload(cuda, rows, in, Reference.gaussian(random, rows * in, 1.0));
             cuda.add(normed, delta, rows);
+            cuda.matmul(weights, normed, rows, out);
+            assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+
+            cuda.swiglu(normed, delta, rows);  // writes its own bf16 copy too
             cuda.matmul(weights, normed, rows, out);
             assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
 

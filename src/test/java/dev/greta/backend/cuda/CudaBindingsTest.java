@@ -71,7 +71,7 @@ class CudaBindingsTest extends GpuBackendTest {
             assertThat(t.get("matmul.gemm").calls()).isEqualTo(2);
             assertThat(t.get("matmul.toBf16").calls()).as("the second matmul reuses the bf16 input").isEqualTo(1);
             assertThat(t.get("storeKv").calls()).isEqualTo(1);
-            assertThat(t.get("attend.flash:q=32,kv=64,seg=auto,mma=1").calls()).isEqualTo(1);
+            assertThat(t.get("attend.flash:q=64,kv=64,seg=auto,mma=1,mt=2").calls()).isEqualTo(1);
             assertThat(t).doesNotContainKey("add");
             cuda.resetTimings();
             assertThat(cuda.timings()).isEmpty();
