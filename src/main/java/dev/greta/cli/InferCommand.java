@@ -72,8 +72,9 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--chunk", defaultValue = "" + SessionOptions.DEFAULT_CHUNK, description = "prompt rows per batched forward pass (default: ${DEFAULT-VALUE})")
-    int chunk;
+    @Option(names = "--chunk", description = "prompt rows per batched forward pass (default: "
+            + SessionOptions.DEFAULT_CHUNK + " on cpu, " + SessionOptions.DEFAULT_CUDA_CHUNK + " on cuda)")
+    Integer chunk;
 
     @Option(names = "--temp", defaultValue = "0.8", description = "temperature; 0 = greedy (default: ${DEFAULT-VALUE})")
     float temperature;
@@ -113,7 +114,8 @@ public final class InferCommand implements Callable<Integer> {
                     attention != null ? attention : envOr("GRETA_ATTN", "flash"),
                     deterministic != null ? deterministic : "1".equals(System.getenv("GRETA_DETERMINISTIC")),
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    kvType != null ? KvType.parse(kvType) : KvType.defaultFor(backend), backend, chunk);
+                    kvType != null ? KvType.parse(kvType) : KvType.defaultFor(backend), backend,
+                    chunk != null ? chunk : SessionOptions.defaultChunk(backend));
             Sampler sampler = new Sampler(temperature, topK, topP, seed);
             try (Session session = Session.open(options, System.getenv(SequenceLimit.ENV))) {
                 Tokenizer tokenizer = session.tokenizer();

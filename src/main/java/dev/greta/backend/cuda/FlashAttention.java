@@ -16,7 +16,8 @@ import java.util.Set;
  * {@link #mmaDefaultRows}; without: 128 / group)
  * <li>kv — keys per streamed K/V tile: 16, 32, 64 or 128 (default 64 with mma, 32 without)
  * <li>mt — with mma: 16-vector query tiles per warp, 1 or 2 (each K/V fragment read from shared memory feeds two
- * MMAs; more registers per thread). Default 2 for head dims up to 64 (when the tile allows), else 1
+ * MMAs; more registers per thread, and for head dims over 64 Q is read from shared memory at every K tile
+ * instead of held in registers). Default 2 where q x group is a multiple of 32, else 1
  * <li>seg — KV tiles per block: a row's keys are split into segments of seg x kv positions, computed by separate
  * blocks and merged in segment order. "auto" (default) splits only when the query tiles alone leave
  * multiprocessors idle, into enough segments for about four blocks per multiprocessor (decode).
@@ -43,8 +44,9 @@ final class FlashAttention extends CudaAttention {
         this.kernels = kernels;
         this.partials = partials;
         int group = shape.groupSize();
-        // Small heads (<= 64) leave registers for two m-tiles per warp; bigger ones would spill with two.
-        int mtDefault = shape.headDim() <= 64 ? 2 : 1;
+        // Two m-tiles per warp by default (measured faster for head dims 64 and 128; flash_mma.cu keeps Q in
+        // shared memory for heads over 64 so that two fit the registers).
+        int mtDefault = 2;
         int mtAsked = spec.intParam("mt", 0, 1, 2);  // 0: not given
         int mmaRows = mmaDefaultRows(group, mtAsked > 0 ? mtAsked : mtDefault);
         // Tensor cores by default wherever the shape allows them; an explicit mma=1 on a shape that cannot use them is an error.
@@ -83,7 +85,7 @@ final class FlashAttention extends CudaAttention {
      * Query rows per tile for the tensor-core kernel with {@code warpTiles} m-tiles per warp: the tile of
      * q x group query vectors closest to four warps (64 x warpTiles vectors) among the multiples of
      * lcm(group, 16 x warpTiles). Measured on an H200 (docs/PERFORMANCE-cuda.md): with one m-tile, 64-vector tiles
-     * beat 128 on Llama-2-7B and Llama-3-8B shapes; with two (head dim 64, TinyLlama), 128 beat 64.
+     * beat 128 on Llama-2-7B and Llama-3-8B shapes; with two, 128 beat 64 on TinyLlama and Llama-2-7B shapes.
      */
     static int mmaDefaultRows(int group, int warpTiles) {
         int unit = lcm(group, 16 * warpTiles);
@@ -133,7 +135,11 @@ final class FlashAttention extends CudaAttention {
     /** Shared memory of one block; mirrors the layouts at the top of flash.cu and flash_mma.cu. */
     long sharedBytes(int rowsPerTile) {
         long m = (long) rowsPerTile * shape.groupSize(), d = shape.headDim();
-        if (tensorCores) return 2L * Math.max(m, 4L * tileKeys) * (d + 8);  // the Q tile, later 2 stages of K and V
+        if (tensorCores) {
+            // the Q tile and 2 stages of K and V; the stages reuse Q's memory unless Q stays there (see flash_mma.cu)
+            boolean qStays = warpTiles == 2 && d > 64;
+            return 2L * (qStays ? m + 4L * tileKeys : Math.max(m, 4L * tileKeys)) * (d + 8);
+        }
         return 4L * (m * (d + 4) + tileKeys * (d + 4) + tileKeys * d + m * (tileKeys + 4) + 3 * m);
     }
 

@@ -31,6 +31,9 @@
 #ifndef MT
 #define MT 1
 #endif
+// Large heads with two m-tiles would not fit Q in registers: Q then stays in shared memory (the seed's Q-in-LDS)
+// and its fragments are read with ldmatrix at every K tile, as FlashAttention-2 does.
+#define Q_SMEM (MT == 2 && HEAD_DIM > 64)
 
 #define TILE_M (BQ * GROUP)
 #define WARPS (TILE_M / (16 * MT))
@@ -147,10 +150,10 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
                 const kv_t* __restrict__ vCache, int maxSeq, int rows, int heads, int startPos, int segKeys,
                 float scale, float* __restrict__ out, int outCols, float* __restrict__ partO,
                 float* __restrict__ partMax, float* __restrict__ partSum, int partial) {
-    // The Q tile is only read once, into registers: the K/V stages reuse its shared memory afterwards.
+    // Unless Q_SMEM, the Q tile is only read once, into registers: the K/V stages reuse its shared memory.
     extern __shared__ float4 smem4[];
-    unsigned short* Qs = reinterpret_cast<unsigned short*>(smem4);  // TILE_M x QSTR, then:
-    unsigned short* Ks = Qs;                                          // 2 stages of BK x KSTR
+    unsigned short* Qs = reinterpret_cast<unsigned short*>(smem4);  // TILE_M x QSTR
+    unsigned short* Ks = Q_SMEM ? Qs + TILE_M * QSTR : Qs;           // 2 stages of BK x KSTR
     unsigned short* Vs = Ks + 2 * STAGE;                              // 2 stages of BK x KSTR
 
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
@@ -178,13 +181,16 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
     // This thread's query vectors: rows gq and gq + 8 of each of its warp's m-tiles ("lo" and "hi"), and their
     // positions (-1: a padding row past the tile's rows).
     int mLo[MT], posLo[MT], posHi[MT];
+#if !Q_SMEM
     unsigned int qa[MT][DK][4];
+#endif
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt) {
         mLo[mt] = (warp * MT + mt) * 16 + gq;
         const int mHi = mLo[mt] + 8;
         posLo[mt] = (mLo[mt] / GROUP) < tileRows ? startPos + r0 + mLo[mt] / GROUP : -1;
         posHi[mt] = (mHi / GROUP) < tileRows ? startPos + r0 + mHi / GROUP : -1;
+#if !Q_SMEM
 #pragma unroll
         for (int kt = 0; kt < DK; ++kt) {
             const int c = kt * 16 + 2 * tq;
@@ -193,6 +199,7 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
             qa[mt][kt][2] = load_u32(Qs + mLo[mt] * QSTR + c + 8);
             qa[mt][kt][3] = load_u32(Qs + mHi * QSTR + c + 8);
         }
+#endif
     }
     __syncthreads();  // Q is in registers: its shared memory now holds K/V stages
     load_tile(Ks, Vs, kHead, vHead, segStart, kvEnd, tid);
@@ -216,6 +223,10 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
     const unsigned int kLane = 2u * (ldRow * KSTR + ldMat * 8);
     // V (x4, transposed): matrices = keys +0/+8 x dims +0/+8, i.e. b0/b1 of two output n-tiles.
     const unsigned int vLane = 2u * (((ldMat & 1) * 8 + ldRow) * KSTR + (ldMat >> 1) * 8);
+#if Q_SMEM
+    // Q (x4): rows +0..15 x dims +0/+8 of the warp's m-tile, i.e. the A fragment of one k-step.
+    const unsigned int qLane = shared_address(Qs) + 2u * ((warp * MT * 16 + (lane & 15)) * QSTR + (lane >> 4) * 8);
+#endif
 
     int stage = 0;
     for (int t0 = segStart; t0 < kvEnd; t0 += BK, stage ^= 1) {
@@ -228,9 +239,37 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
 
         float s[MT][NS][4];
 #pragma unroll
-        for (int nt = 0; nt < NS; ++nt) {
+        for (int mt = 0; mt < MT; ++mt) {
 #pragma unroll
-            for (int mt = 0; mt < MT; ++mt) s[mt][nt][0] = s[mt][nt][1] = s[mt][nt][2] = s[mt][nt][3] = 0.0f;
+            for (int nt = 0; nt < NS; ++nt) s[mt][nt][0] = s[mt][nt][1] = s[mt][nt][2] = s[mt][nt][3] = 0.0f;
+        }
+#if Q_SMEM
+        // k-steps in pairs: the Q fragments of the pair (from shared memory) serve every n-tile of S.
+#pragma unroll
+        for (int kt = 0; kt < DK; kt += 2) {
+            const bool pair = kt + 1 < DK;
+            unsigned int qf[MT][2][4];
+#pragma unroll
+            for (int mt = 0; mt < MT; ++mt) {
+                ldsm_x4(qf[mt][0], qLane + 2u * (mt * 16 * QSTR + kt * 16));
+                if (pair) ldsm_x4(qf[mt][1], qLane + 2u * (mt * 16 * QSTR + (kt + 1) * 16));
+            }
+#pragma unroll
+            for (int nt = 0; nt < NS; ++nt) {
+                const unsigned int kRow = kBase + 2u * (nt * 8 * KSTR + kt * 16);
+                unsigned int b[4];
+                if (pair) ldsm_x4(b, kRow);
+                else ldsm_x2(b, kRow);
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) {
+                    mma_16816(s[mt][nt], qf[mt][0], b[0], b[1]);
+                    if (pair) mma_16816(s[mt][nt], qf[mt][1], b[2], b[3]);
+                }
+            }
+        }
+#else
+#pragma unroll
+        for (int nt = 0; nt < NS; ++nt) {
             const unsigned int kRow = kBase + 2u * nt * 8 * KSTR;
 #pragma unroll
             for (int kt = 0; kt + 1 < DK; kt += 2) {
@@ -251,6 +290,7 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
             }
 #endif
         }
+#endif
 
         // Causal mask: only tiles that reach past the block's first query position or past the keys need it.
         if (t0 + BK - 1 > startPos + r0 || t0 + BK > kvEnd) {

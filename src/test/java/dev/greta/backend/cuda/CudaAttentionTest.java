@@ -42,7 +42,8 @@ class CudaAttentionTest extends GpuBackendTest {
                 new Case(8, 1, 32, 0, 70),      // MQA, several q tiles
                 new Case(8, 4, 8, 21, 11),      // stories260K's shape
                 new Case(8, 2, 128, 300, 1),    // decode: keys split into segments
-                new Case(4, 2, 64, 190, 3));    // short chunk late in the sequence
+                new Case(4, 2, 64, 190, 3),     // short chunk late in the sequence
+                new Case(4, 4, 80, 10, 40));    // head dim 80: an odd number of 16-wide k-steps
         // every spec with f16 keys and values; the f32 cache with the main code paths (naive, tensor cores and
         // SIMT, one segment and several merged)
         List<String> specs = List.of("naive", "flash", "flash:mma=0", "flash:q=4,kv=16,seg=1,mma=0",
@@ -95,7 +96,8 @@ class CudaAttentionTest extends GpuBackendTest {
     void namesAreTheResolvedSpecs() {
         ModelShape gqa4 = new ModelShape(1, 1024, 4096, 8, 2, 128, 64, 512, 1e-5f);
         assertThat(cuda.attention("naive", gqa4, true).name()).isEqualTo("naive");
-        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=16,kv=64,seg=auto,mma=1,mt=1");
+        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1,mt=2");
+        assertThat(cuda.attention("flash:q=4", gqa4, true).name()).isEqualTo("flash:q=4,kv=64,seg=auto,mma=1,mt=1");
         assertThat(cuda.attention("flash:mma=0", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=0");
         assertThat(cuda.attention("flash:kv=64,seg=4,mma=0", gqa4, false).name()).isEqualTo("flash:q=32,kv=64,seg=4,mma=0");
         assertThatThrownBy(() -> cuda.attention("flash:kv=48", gqa4, true)).hasMessageContaining("kv=48 must be one of");

@@ -168,10 +168,9 @@ public final class CudaOpsBenchmark {
     private void longPromptAttention() {
         ModelShape tinyLlama = new ModelShape(1, 2048, 5632, 32, 4, 64, 32000, 32768, 1e-5f);
         ModelShape llama2 = new ModelShape(1, 4096, 11008, 32, 32, 128, 32000, 32768, 1e-5f);
-        attentionCases("TinyLlama", tinyLlama, 32768, List.of("flash", "flash:q=16,kv=64", "flash:mt=2",
-                "flash:q=16,mt=2", "flash:q=16,kv=32,mt=2"));
+        attentionCases("TinyLlama", tinyLlama, 32768, List.of("flash", "flash:q=8,mt=1", "flash:q=32,mt=2"));
         attentionCases("Llama-2-7B", llama2, 32768, List.of("flash", "flash:q=128,kv=128", "flash:mt=2",
-                "flash:q=128,mt=2", "flash:q=128,kv=32,mt=2"));
+                "flash:q=64,mt=2", "flash:kv=32,mt=2"));
     }
 
     private void attentionCases(String label, ModelShape s, int keys, List<String> specs) {

@@ -39,7 +39,8 @@ class KernelSourcesCompileTest {
                 List.of(KernelSources.DEQUANT), List.of(KernelSources.ELEMENTWISE), List.of(KernelSources.ATTENTION),
                 flash(128, 4, 16, 32, 0), flash(128, 4, 1, 32, 1), flash(64, 1, 64, 16, 1), flash(8, 2, 32, 32, 0),
                 flash(128, 8, 8, 128, 0), mma(128, 4, 16, 64, 1), mma(128, 4, 32, 64, 0), mma(64, 1, 64, 16, 1),
-                mma(32, 8, 2, 128, 1), mma(64, 8, 16, 64, 1, 2), mma(48, 2, 16, 32, 0, 2));
+                mma(32, 8, 2, 128, 1), mma(64, 8, 16, 64, 1, 2), mma(48, 2, 16, 32, 0, 2),
+                mma(128, 1, 128, 64, 1, 2), mma(80, 1, 64, 32, 0, 2));
     }
 
     private static List<String> flash(int headDim, int group, int bq, int bk, int f16) {
