@@ -70,25 +70,43 @@ final class Q8_0Matrix extends WeightMatrix {
 
     /**
      * The one-token kernel, per row: per block p = q[0..L) * x[0..L), then p += q[j..j+L) * x[j..j+L) for the
-     * block's further vectors in order, then acc = p * d + acc; the lanes of acc are summed last, in lane order.
-     * One flat method on purpose: when C2 compiled a per-block helper on its own first, it later refused to
-     * inline it ("already compiled into a big method") and boxed the vectors passed to it, which made decode
-     * several times slower in the full program than in a micro-benchmark. One row at a time: four rows in
-     * lockstep (each x load serving four rows) measured slower when the weights stream from DRAM.
+     * block's further vectors in order; p * d is added (one FMA) to the accumulator of even or odd blocks,
+     * which hide each other's FMA latency; the two are added and their lanes summed in lane order. One flat
+     * method on purpose: when C2 compiled a per-block helper on its own first, it later refused to inline it
+     * ("already compiled into a big method") and boxed the vectors passed to it, which made decode several
+     * times slower in the full program than in a micro-benchmark. One row at a time: four rows in lockstep
+     * (each x load serving four rows) measured slower when the weights stream from DRAM.
      */
     private float dot(int r, float[] x, int xo) {
         long row = rowOffset(r);
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector even = FloatVector.zero(F);
+        FloatVector odd = even;
         int blocks = cols / BLOCK;
-        for (int b = 0; b < blocks; b++) {
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            long o = row + (long) b * BYTES;
+            long o2 = o + BYTES;
+            int xi = xo + b * BLOCK;
+            int xi2 = xi + BLOCK;
+            FloatVector p = quants(o + 2).mul(FloatVector.fromArray(F, x, xi));
+            FloatVector p2 = quants(o2 + 2).mul(FloatVector.fromArray(F, x, xi2));
+            for (int j = L; j < BLOCK; j += L) {
+                p = quants(o + 2 + j).fma(FloatVector.fromArray(F, x, xi + j), p);
+                p2 = quants(o2 + 2 + j).fma(FloatVector.fromArray(F, x, xi2 + j), p2);
+            }
+            even = p.fma(scale(o), even);
+            odd = p2.fma(scale(o2), odd);
+        }
+        if (b < blocks) {
             long o = row + (long) b * BYTES;
             int xi = xo + b * BLOCK;
             FloatVector p = quants(o + 2).mul(FloatVector.fromArray(F, x, xi));
             for (int j = L; j < BLOCK; j += L) p = quants(o + 2 + j).fma(FloatVector.fromArray(F, x, xi + j), p);
-            acc = p.fma(scale(o), acc);
+            even = p.fma(scale(o), even);
         }
+        FloatVector total = even.add(odd);
         float s = 0;
-        for (int i = 0; i < L; i++) s += acc.lane(i);
+        for (int i = 0; i < L; i++) s += total.lane(i);
         return s;
     }
 
