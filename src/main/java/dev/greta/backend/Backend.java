@@ -46,6 +46,14 @@ public interface Backend extends AutoCloseable {
     /** out[r][o] = sum_i x[r][i] * w[o][i]: prompt rows times the weight's rows. */
     void matmul(Weights w, Buffer x, int rows, Buffer out);
 
+    /**
+     * {@code matmul(ws[i], x, rows, outs[i])} for every i: weights that share their input (Q, K and V; gate and
+     * up). A backend may run them as one step (the cpu backend: one parallel task instead of one per matrix).
+     */
+    default void matmuls(Weights[] ws, Buffer x, int rows, Buffer[] outs) {
+        for (int i = 0; i < ws.length; i++) matmul(ws[i], x, rows, outs[i]);
+    }
+
     /** Rotates pairs of each head of the first {@code rows} rows (row r at position startPos + r). */
     void rope(Buffer x, int rows, int heads, int startPos, Rope rope);
 

@@ -97,6 +97,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void matmuls(Weights[] ws, Buffer x, int rows, Buffer[] outs) {
+        // Small arrays per call (a few per layer): cheaper than the parallel steps the fusion saves.
+        WeightMatrix[] ms = new WeightMatrix[ws.length];
+        float[][] os = new float[outs.length][];
+        for (int i = 0; i < ws.length; i++) ms[i] = (WeightMatrix) ws[i];
+        for (int i = 0; i < outs.length; i++) os[i] = data(outs[i]);
+        WeightMatrix.matmulAll(ms, data(x), rows, os, pool);
+    }
+
+    @Override
     public void rope(Buffer x, int rows, int heads, int startPos, Rope rope) {
         RopeTable table;
         synchronized (ropeTables) {
