@@ -47,6 +47,12 @@ public interface Backend extends AutoCloseable {
     void matmul(Weights w, Buffer x, int rows, Buffer out);
 
     /**
+     * out[r][o] += sum_i x[r][i] * w[o][i]: a residual branch's output projection added to the residual stream
+     * (a GPU folds the addition into the GEMM).
+     */
+    void matmulAdd(Weights w, Buffer x, int rows, Buffer out);
+
+    /**
      * {@code matmul(ws[i], x, rows, outs[i])} for every i: weights that share their input (Q, K and V; gate and
      * up). A backend may run them as one step (the cpu backend: one parallel task instead of one per matrix).
      */

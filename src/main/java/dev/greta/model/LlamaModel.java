@@ -86,15 +86,13 @@ public final class LlamaModel {
             backend.rope(k, count, shape.kvHeads(), startPos, rope);
             backend.storeKv(cache, l, k, v, count, startPos);
             backend.attend(attention, cache, l, q, count, startPos, att);
-            backend.matmul(w.wo(), att, count, xb);
-            backend.add(x, xb, count);
+            backend.matmulAdd(w.wo(), att, count, x);
 
             // feed-forward: x += Wd · (silu(Wg·n) ⊙ Wu·n), n = rmsnorm(x)
             backend.rmsNorm(x, w.ffnNorm(), eps, count, xb);
             backend.matmuls(gateUp[l], xb, count, gateUpOut);
             backend.swiglu(gate, up, count);
-            backend.matmul(w.wDown(), gate, count, xb);
-            backend.add(x, xb, count);
+            backend.matmulAdd(w.wDown(), gate, count, x);
         }
         if (!wantLogits) return null;
         // logits only where needed: the last position

@@ -142,6 +142,13 @@ public final class DecodeOpProfile implements Runnable {
         }
 
         @Override
+        public void matmulAdd(Weights w, Buffer x, int rows, Buffer out) {
+            long t0 = System.nanoTime();
+            cpu.matmulAdd(w, x, rows, out);
+            time("matmulAdd " + w.rows() + "x" + w.cols(), t0);
+        }
+
+        @Override
         public void matmuls(Weights[] ws, Buffer x, int rows, Buffer[] outs) {
             long t0 = System.nanoTime();
             cpu.matmuls(ws, x, rows, outs);

@@ -292,14 +292,25 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void matmul(Weights w, Buffer x, int rows, Buffer out) {
+        gemm(w, x, rows, out, false);
+    }
+
+    @Override
+    public void matmulAdd(Weights w, Buffer x, int rows, Buffer out) {
+        gemm(w, x, rows, out, true);
+    }
+
+    /** out = x · Wᵀ, or out += x · Wᵀ with {@code accumulate} (cuBLAS beta = 1: the add costs no extra pass). */
+    private void gemm(Weights w, Buffer x, int rows, Buffer out, boolean accumulate) {
         ready();
         CudaWeights m = own(w);
         CudaBuffer in = own(x), o = own(out);
-        if (m.isVector()) throw new IllegalArgumentException("matmul needs a matrix, got " + m);
-        if (in == o) throw new IllegalArgumentException("matmul cannot write its input " + in);
-        requireRows("matmul", rows, in, o);
+        String op = accumulate ? "matmulAdd" : "matmul";
+        if (m.isVector()) throw new IllegalArgumentException(op + " needs a matrix, got " + m);
+        if (in == o) throw new IllegalArgumentException(op + " cannot write its input " + in);
+        requireRows(op, rows, in, o);
         if (in.cols() < m.cols() || o.cols() < m.rows()) {
-            throw new IllegalArgumentException("matmul " + m + ": input " + in + ", output " + o);
+            throw new IllegalArgumentException(op + " " + m + ": input " + in + ", output " + o);
         }
         if (rows == 0) return;
         if (m.precision == WeightPrecision.BF16) {
@@ -314,13 +325,13 @@ public final class CudaBackend implements Backend {
             }
             MemorySegment timing = timer.start();
             cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_16BF, m.cols(), input,
-                    Cublas.CUDA_R_16BF, m.cols(), o.pointer(), o.cols());
+                    Cublas.CUDA_R_16BF, m.cols(), o.pointer(), o.cols(), accumulate);
             o.written();
             timer.stop("matmul.gemm", timing);
         } else {
             MemorySegment timing = timer.start();
             cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_32F, m.cols(), in.pointer(),
-                    Cublas.CUDA_R_32F, in.cols(), o.pointer(), o.cols());
+                    Cublas.CUDA_R_32F, in.cols(), o.pointer(), o.cols(), accumulate);
             o.written();
             timer.stop("matmul.gemm", timing);
         }

@@ -137,6 +137,24 @@ class CudaBackendOpsTest extends GpuBackendTest {
     }
 
     @Test
+    void matmulAddAddsTheProductToTheResidualRows() {
+        Random random = new Random(12);
+        int rows = 5, in = 256, outFeatures = 128;
+        try (Arena arena = Arena.ofConfined()) {
+            float[] w = Reference.gaussian(random, outFeatures * in, 0.05);
+            float[] x = Reference.gaussian(random, rows * in, 1.0), residual = Reference.gaussian(random, rows * outFeatures, 1.0);
+            Buffer sum = upload(cuda, rows, outFeatures, residual);
+            cuda.matmulAdd(cuda.matrix(GgmlReference.f32(w, outFeatures, in, arena)), upload(cuda, rows, in, x), rows, sum);
+            float[] wr = w.clone(), xr = x.clone();
+            for (int i = 0; i < wr.length; i++) wr[i] = GgmlReference.roundBf16(wr[i]);
+            for (int i = 0; i < xr.length; i++) xr[i] = GgmlReference.roundBf16(xr[i]);
+            double[] expected = Reference.matmul(wr, outFeatures, in, xr, rows);
+            for (int i = 0; i < expected.length; i++) expected[i] += residual[i];
+            assertThat(Reference.normalizedError(rows(cuda, sum, rows), expected)).isLessThan(1e-5);
+        }
+    }
+
+    @Test
     void matmulOfAQuantisedMatrixMatchesItsDequantisedReference() {
         Random random = new Random(7);
         int rows = 9, in = 512, outFeatures = 64;
