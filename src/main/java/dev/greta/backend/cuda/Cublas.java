@@ -91,10 +91,10 @@ final class Cublas implements AutoCloseable {
     /** As {@link #gemm}; with {@code accumulate} the product is added to out (beta = 1) instead of replacing it. */
     void gemm(int m, int n, int k, long weights, int weightType, int lda, long input, int inputType, int ldb,
               long out, int ldc, boolean accumulate) {
+        MemorySegment beta = accumulate ? one : zero;  // a typed local: invokeExact would see a conditional as Object
         try {
             check((int) gemmEx.invokeExact(handle, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, one, weights, weightType, lda,
-                    input, inputType, ldb, accumulate ? one : zero, out, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F,
-                    CUBLAS_GEMM_DEFAULT),
+                    input, inputType, ldb, beta, out, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
                     "cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")");
         } catch (Throwable t) {
             throw rethrow(t);

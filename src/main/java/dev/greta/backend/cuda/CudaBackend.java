@@ -359,8 +359,10 @@ public final class CudaBackend implements Backend {
             ropeFrequencies.put(rope, freqs);
         }
         MemorySegment timing = timer.start();
-        kernels.rope.launch(rows, heads, 1, Math.min(128, (pairs + 31) / 32 * 32), 0, device.args()
-                .ptr(b.pointer()).i32(b.cols()).i32(rope.headDim()).i32(pairs).ptr(freqs.pointer()).i32(startPos));
+        // a block per row, several heads at once: each thread's sine and cosine serve every head it rotates
+        int threads = pairs * Math.clamp(256 / pairs, 1, heads);
+        kernels.rope.launch(rows, 1, 1, threads, 0, device.args().ptr(b.pointer()).i32(b.cols())
+                .i32(rope.headDim()).i32(pairs).ptr(freqs.pointer()).i32(startPos).i32(heads));
         b.written();
         timer.stop("rope", timing);
     }

@@ -45,16 +45,19 @@ extern "C" __global__ void rms_norm(const float* x, int xCols, const float* w, i
 }
 
 // Rotates pairs (2i, 2i+1), i < pairs, of each head by (startPos + r) * invFreq[i] (GGML's "normal" RoPE).
-// Grid (rows, heads).
-extern "C" __global__ void rope(float* x, int xCols, int headDim, int pairs, const float* invFreq, int startPos) {
-    float* head = x + (long long) blockIdx.x * xCols + (long long) blockIdx.y * headDim;
-    float pos = (float) (startPos + (int) blockIdx.x);
-    for (int i = threadIdx.x; i < pairs; i += blockDim.x) {
-        float s, c;
-        sincosf(pos * invFreq[i], &s, &c);
-        float a = head[2 * i], b = head[2 * i + 1];
-        head[2 * i] = a * c - b * s;
-        head[2 * i + 1] = a * s + b * c;
+// Grid (rows); blockDim a multiple of pairs: thread t owns pair t % pairs and computes its sine and cosine once
+// for every head it rotates (heads t / pairs, + blockDim / pairs, ...).
+extern "C" __global__ void rope(float* x, int xCols, int headDim, int pairs, const float* invFreq, int startPos,
+                                int heads) {
+    const int i = threadIdx.x % pairs, headStep = blockDim.x / pairs;
+    float* row = x + (long long) blockIdx.x * xCols;
+    float s, c;
+    sincosf((float) (startPos + (int) blockIdx.x) * invFreq[i], &s, &c);
+    for (int h = threadIdx.x / pairs; h < heads; h += headStep) {
+        float* pair = row + (long long) h * headDim + 2 * i;
+        const float a = pair[0], b = pair[1];
+        pair[0] = a * c - b * s;
+        pair[1] = a * s + b * c;
     }
 }
 

@@ -10,6 +10,7 @@ import dev.greta.gguf.GgufTensor;
 import dev.greta.model.ModelShape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -171,10 +172,11 @@ class CudaBackendOpsTest extends GpuBackendTest {
         }
     }
 
-    @Test
-    void ropeRotatesLeadingPairsOfEachHead() {
+    @ParameterizedTest(name = "heads={0}, head dim {1}, rotated {2}")
+    @CsvSource({"4, 16, 12", "48, 64, 64", "3, 128, 128"})
+    void ropeRotatesLeadingPairsOfEachHead(int heads, int headDim, int ropeDims) {
         Random random = new Random(3);
-        int rows = 3, heads = 4, headDim = 16, ropeDims = 12, cols = heads * headDim + 8, startPos = 37;
+        int rows = 3, cols = heads * headDim + 8, startPos = 37;
         float[] invFreq = new float[ropeDims / 2];
         for (int i = 0; i < invFreq.length; i++) invFreq[i] = (float) Math.pow(10000, -2.0 * i / ropeDims);
         float[] x = Reference.gaussian(random, rows * cols, 1.0);
