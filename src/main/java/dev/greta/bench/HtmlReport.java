@@ -1,6 +1,7 @@
 package dev.greta.bench;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /** report.html: one self-contained page (no external resources) with the charts inlined as SVG and the tables. */
 final class HtmlReport {
@@ -19,8 +20,8 @@ final class HtmlReport {
         b.append("<title>Bench ").append(esc(s.name())).append("</title><style>").append(STYLE).append("</style></head><body>\n");
         b.append("<h1>Bench ").append(esc(s.name())).append("</h1>\n<ul>");
         MarkdownReport.provenance(s).forEach(line -> b.append("<li>").append(esc(line)).append("</li>"));
-        b.append("</ul>\n<div class=\"chart\">").append(Charts.prefillThroughputSvg(s)).append("</div>\n");
-        b.append("<div class=\"chart\">").append(Charts.prefillSecondsSvg(s)).append("</div>\n");
+        b.append("</ul>\n<div class=\"chart\">").append(chart(() -> Charts.prefillThroughputSvg(s))).append("</div>\n");
+        b.append("<div class=\"chart\">").append(chart(() -> Charts.prefillSecondsSvg(s))).append("</div>\n");
         for (String attn : s.settings().attn()) table(b, ReportTables.results(s, attn));
         if (s.settings().attn().size() > 1) table(b, ReportTables.speedup(s));
         table(b, ReportTables.scaling(s));
@@ -29,6 +30,20 @@ final class HtmlReport {
         if (failures != null) table(b, failures);
         table(b, ReportTables.artifacts(s));
         return b.append("</body></html>\n").toString();
+    }
+
+    /**
+     * The chart as inline SVG, or a note saying why it could not be drawn: measuring text needs fonts, and a
+     * headless host without any (e.g. a bare GPU machine) makes the JDK throw an Error; the tables still stand.
+     */
+    static String chart(Supplier<String> svg) {
+        try {
+            return svg.get();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            return "<p class=\"note\">Chart not drawn: " + esc(String.valueOf(e)) + " (no usable fonts on this host?)</p>";
+        }
     }
 
     private static void table(StringBuilder b, Table t) {
