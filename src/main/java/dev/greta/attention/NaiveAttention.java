@@ -1,6 +1,7 @@
 package dev.greta.attention;
 
 import dev.greta.backend.cpu.Parallel;
+import jdk.incubator.vector.FloatVector;
 
 import static dev.greta.attention.CpuKvCache.KEY_BLOCK;
 
@@ -56,7 +57,7 @@ final class NaiveAttention implements AttentionKernel {
             int kvHead = head / shape.groupSize();
             int keys = startPos + row + 1;
             int at = row * shape.qDim() + head * headDim;
-            float scale = shape.scale();
+            float scale = (float) (shape.scale() * Softmax.LOG2_E);
             for (int d = 0; d < headDim; d++) query[d] = q[at + d] * scale;
             for (int from = 0; from < keys; from += KEY_BLOCK) {
                 tiles.loadKeys(cache, layer, kvHead, from, Math.min(KEY_BLOCK, keys - from));
@@ -64,7 +65,8 @@ final class NaiveAttention implements AttentionKernel {
                         scores, from, KEY_BLOCK, 1, KEY_BLOCK, headDim, false);
             }
             float max = Softmax.max(scores, 0, keys);
-            float total = Softmax.exponentiate(scores, 0, keys, keys, max);
+            float total = VectorMath.sumLanes(
+                    Softmax.exponentiate(scores, 0, keys, keys, max, FloatVector.zero(VectorMath.SPECIES)));
             for (int from = 0; from < keys; from += KEY_BLOCK) {
                 int count = Math.min(KEY_BLOCK, keys - from);
                 tiles.loadValues(cache, layer, kvHead, from, count);
