@@ -16,7 +16,8 @@ import static dev.greta.attention.VectorMath.SPECIES;
  * scratch while the KV head's keys and values stream through in tiles of {@code kv} positions, so each K/V load
  * serves rows x group-size queries (the CPU counterpart of keeping Q in shared memory). Per tile: scores of all
  * queries against the tile's keys (one matrix product on the transposed key blocks), then an online softmax per
- * query (running max m and sum l; when the tile raises m, the accumulator and l are rescaled by e^(m_old - m_new)),
+ * query (reference max m and sum l; weights are 2^(s - m) in base-2 units, and only when a tile's max exceeds m by
+ * more than {@link #RESCALE_MARGIN} is m raised and the accumulator and l rescaled by 2^(m_old - m_new)),
  * then the accumulator gains weights x the tile's values (a second matrix product). No full score row exists;
  * tiles after a unit's last row are never loaded, and rows whose positions precede a tile skip it. The
  * output is accumulator / l.
@@ -34,6 +35,11 @@ final class FlashAttention implements AttentionKernel {
     /** Fewest key tiles a split part gets, so merging stays cheap next to the part's work. */
     private static final int MIN_TILES_PER_PART = 4;
     /** Query slots (rows x group heads) taken through one key tile together; a multiple of Gemm's 6-row block. */
+    /**
+     * How far (in base-2 units) a tile's maximum may exceed a slot's reference before the slot is rescaled: weights
+     * stay below 2^8, far from float overflow, and rescales (with their recomputed score row) stay rare.
+     */
+    private static final float RESCALE_MARGIN = 8f;
     private static final int SLOT_BLOCK = Integer.getInteger("greta.slotBlock", 48);
 
     private final int queryTile;
@@ -195,21 +201,31 @@ final class FlashAttention implements AttentionKernel {
 
         /**
          * Folds slot i's scores for this tile (at {@code at} in the score block, the first {@code valid} of
-         * {@code width} unmasked) into its state.
+         * {@code width} unmasked) into its state. Weights are taken relative to the slot's running reference max[i]
+         * (the first tile's maximum), with no separate max pass; only when a tile's maximum exceeds the reference by
+         * more than RESCALE_MARGIN are its weights discarded, the state rescaled to the new maximum and the row's
+         * scores recomputed (bit-identical: Gemm's chains do not depend on blocking) and weighted again.
          */
         private void update(int i, int at, int valid, int width) {
-            float tileMax = Softmax.max(scores, at, valid);
-            float old = max[i];
-            FloatVector lanes = FloatVector.fromArray(SPECIES, laneSums, i * LANES);
-            if (tileMax > old) {
-                if (old != Float.NEGATIVE_INFINITY) {
-                    float alpha = VectorMath.exp2(old - tileMax);
-                    lanes = lanes.mul(alpha);
-                    Softmax.scale(acc, i * headDim, headDim, alpha);
-                }
-                max[i] = tileMax;
+            float reference = max[i];
+            if (reference == Float.NEGATIVE_INFINITY) {
+                reference = Softmax.max(scores, at, valid);
+                max[i] = reference;
             }
-            Softmax.exponentiate(scores, at, valid, width, max[i], lanes).intoArray(laneSums, i * LANES);
+            FloatVector before = FloatVector.fromArray(SPECIES, laneSums, i * LANES);
+            float tileMax = Softmax.exponentiate(scores, at, valid, width, reference, laneSums, i * LANES);
+            if (tileMax > reference + RESCALE_MARGIN) {
+                float alpha = VectorMath.exp2(reference - tileMax);
+                before.mul(alpha).intoArray(laneSums, i * LANES);
+                Softmax.scale(acc, i * headDim, headDim, alpha);
+                max[i] = tileMax;
+                for (int b = 0; b < width; b += KEY_BLOCK) {
+                    Gemm.multiply(queries, i * headDim, headDim,
+                            tiles.keys, tiles.keysOffset + (long) b * headDim * Float.BYTES, KEY_BLOCK,
+                            scores, at + b, keyTile, 1, KEY_BLOCK, headDim, false);
+                }
+                Softmax.exponentiate(scores, at, valid, width, tileMax, laneSums, i * LANES);
+            }
         }
 
         private void gatherQueries(float[] q, int rowFrom, int rowTo, int kvHead) {

@@ -1,6 +1,7 @@
 package dev.greta.attention;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import static dev.greta.attention.VectorMath.LANES;
@@ -30,25 +31,36 @@ final class Softmax {
     }
 
     /**
-     * Replaces s[from + j] by 2^(s[from + j] - max) for j < count and by 0 for count <= j < width, and returns
-     * {@code sum} plus the new values, lane-wise (callers add the lanes in order once, at the end: the same bits on
-     * every run). Whole vectors of unmasked scores, all of them outside the causal diagonal, skip the mask.
+     * Replaces s[from + j] by 2^(s[from + j] - reference) for j < count and by 0 for count <= j < width, adds the
+     * new values lane-wise into sums[sumsAt, sumsAt + LANES) (callers add the lanes in order once, at the end: the
+     * same bits on every run) and returns the largest original s[from + j], j < count. The reference need not be
+     * that maximum (flash passes its running one and checks the returned maximum: values above 2^127 are garbage).
+     * Whole vectors of unmasked scores, all of them outside the causal diagonal, skip the mask.
      */
-    static FloatVector exponentiate(float[] s, int from, int count, int width, float max, FloatVector sum) {
+    static float exponentiate(float[] s, int from, int count, int width, float reference, float[] sums,
+                              int sumsAt) {
+        FloatVector sum = FloatVector.fromArray(SPECIES, sums, sumsAt);
+        FloatVector best = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int j = 0;
         for (; j + LANES <= count; j += LANES) {
-            FloatVector p = VectorMath.exp2(FloatVector.fromArray(SPECIES, s, from + j).sub(max));
+            FloatVector x = FloatVector.fromArray(SPECIES, s, from + j);
+            best = best.max(x);
+            FloatVector p = VectorMath.exp2(x.sub(reference));
             sum = sum.add(p);
             p.intoArray(s, from + j);
         }
         FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector none = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         for (; j < width; j += LANES) {
-            FloatVector p = VectorMath.exp2(FloatVector.fromArray(SPECIES, s, from + j).sub(max));
-            p = zero.blend(p, SPECIES.indexInRange(j, count));
+            VectorMask<Float> valid = SPECIES.indexInRange(j, count);
+            FloatVector x = FloatVector.fromArray(SPECIES, s, from + j);
+            best = best.max(none.blend(x, valid));
+            FloatVector p = zero.blend(VectorMath.exp2(x.sub(reference)), valid);
             sum = sum.add(p);
             p.intoArray(s, from + j);
         }
-        return sum;
+        sum.intoArray(sums, sumsAt);
+        return best.reduceLanes(VectorOperators.MAX);
     }
 
     /** x[from, from + n) *= factor. */
