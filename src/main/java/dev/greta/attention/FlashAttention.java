@@ -34,13 +34,16 @@ final class FlashAttention implements AttentionKernel {
 
     /** Fewest key tiles a split part gets, so merging stays cheap next to the part's work. */
     private static final int MIN_TILES_PER_PART = 4;
-    /** Query slots (rows x group heads) taken through one key tile together; a multiple of Gemm's 6-row block. */
     /**
      * How far (in base-2 units) a tile's maximum may exceed a slot's reference before the slot is rescaled: weights
      * stay below 2^8, far from float overflow, and rescales (with their recomputed score row) stay rare.
      */
     private static final float RESCALE_MARGIN = 8f;
-    private static final int SLOT_BLOCK = Integer.getInteger("greta.slotBlock", 48);
+    /**
+     * Query slots (rows x group heads) taken through one key tile together, a multiple of Gemm's 6-row block; its
+     * 48 x 128 score block is 24 KiB, within L1. (24, 48 and 96 measured alike, PERFORMANCE-attention.md.)
+     */
+    private static final int SLOT_BLOCK = 48;
 
     private final int queryTile;
     private final int keyTile;
