@@ -5,7 +5,8 @@
 #   scripts/gpu-check.sh prepare [BUNDLE_DIR]   # here: build classes + test classes, copy test jars to target/lib,
 #                                               # jlink a runtime into .jdk, copy small test models to target/models;
 #                                               # with BUNDLE_DIR, also copy all of that (and this script) there
-#   scripts/gpu-check.sh [all|tests [EXCLUDE_REGEX]|bench]  # on the GPU machine, from the checkout or bundle
+#   scripts/gpu-check.sh [all|tests [EXCLUDE_REGEX]|bench|e2e]  # on the GPU machine, from the checkout or bundle
+#   (e2e: GRETA_E2E_PRESETS, GRETA_E2E_SIZES, GRETA_E2E_ARGS (extra infer options), GRETA_E2E_DIR)
 #
 # Java: ./.jdk/bin/java if present, else $JAVA_HOME/bin/java, else java on the PATH. The CUDA libraries are found
 # as the backend finds them (GRETA_CUDA_LIB_DIR, the loader path, /usr/local/cuda/lib64).
@@ -36,16 +37,42 @@ prepare() {
     cp -r target/classes target/test-classes target/lib target/models "$bundle/target/"
     cp -r .jdk "$bundle/.jdk"
     cp scripts/gpu-check.sh "$bundle/scripts/"
+    cp target/greta.jar "$bundle/"
     du -sh "$bundle"
   fi
 }
 
 if [ "${1:-}" = prepare ]; then shift; prepare "$@"; exit 0; fi
 
+# End to end: generated bf16 models of issue 7's shapes, `infer --backend cuda` on a prompt of exactly N tokens.
+# Needs greta.jar beside this script's folder or in target/ (`prepare` copies it into the bundle).
+e2e() {
+  local jar=greta.jar dir=${GRETA_E2E_DIR:-/tmp/greta-e2e} presets=${GRETA_E2E_PRESETS:-"tinyllama-1.1b llama2-7b"}
+  local sizes=${GRETA_E2E_SIZES:-"4096 8192 16384 32768"} extra=${GRETA_E2E_ARGS:-}
+  [ -f "$jar" ] || jar=target/greta.jar
+  mkdir -p "$dir"
+  local run=("$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -jar "$jar")
+  local table=() preset n line out
+  for preset in $presets; do
+    [ -f "$dir/$preset.gguf" ] || "${run[@]}" gen-model --preset "$preset" --type bf16 --seed 1 -q -o "$dir/$preset.gguf"
+    for n in $sizes; do
+      # shellcheck disable=SC2086  # extra holds several options
+      out=$("${run[@]}" infer --backend cuda --model "$dir/$preset.gguf" --prompt-tokens "$n" --max-tokens 1 \
+        --ctx $((n + 1)) --chunk 4096 $extra 2>&1 || true)
+      grep '^PERF_OP' <<<"$out" | head -12 || true
+      line=$(grep '^PERF_TIMING' <<<"$out" || echo "FAILED: $(tail -3 <<<"$out")")
+      echo "$preset $n $line"
+      table+=("$(printf '%-16s %6s %s' "$preset" "$n" "$(grep -oE '(prefill_s|prefill_device_s|attn_impl|kv_type)=[^ ]*' <<<"$line" | tr '\n' ' ')")")
+    done
+  done
+  printf '%s\n' "${table[@]}"
+}
+
 if [ -x .jdk/bin/java ]; then java=.jdk/bin/java
 elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java=$JAVA_HOME/bin/java
 else java=java; fi
 [ -d target/test-classes ] || { echo "gpu-check: no target/test-classes; run 'scripts/gpu-check.sh prepare' where Maven is" >&2; exit 1; }
+if [ "${1:-}" = e2e ]; then e2e; exit 0; fi
 exec "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
   -Dgreta.models="$root/target/models" -cp "target/classes:target/test-classes:target/lib/*" \
   dev.greta.backend.cuda.GpuCheck "${@:-all}"

@@ -4,6 +4,7 @@ import dev.greta.gguf.GgufTensor;
 import dev.greta.model.ModelShape;
 
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The operations the Llama forward pass needs, over buffers that live where the backend computes (host memory
@@ -45,6 +46,20 @@ public interface Backend extends AutoCloseable {
     /** out[r][o] = sum_i x[r][i] * w[o][i]: prompt rows times the weight's rows. */
     void matmul(Weights w, Buffer x, int rows, Buffer out);
 
+    /**
+     * out[r][o] += sum_i x[r][i] * w[o][i]: a residual branch's output projection added to the residual stream
+     * (a GPU folds the addition into the GEMM).
+     */
+    void matmulAdd(Weights w, Buffer x, int rows, Buffer out);
+
+    /**
+     * {@code matmul(ws[i], x, rows, outs[i])} for every i: weights that share their input (Q, K and V; gate and
+     * up). A backend may run them as one step (the cpu backend: one parallel task instead of one per matrix).
+     */
+    default void matmuls(Weights[] ws, Buffer x, int rows, Buffer[] outs) {
+        for (int i = 0; i < ws.length; i++) matmul(ws[i], x, rows, outs[i]);
+    }
+
     /** Rotates pairs of each head of the first {@code rows} rows (row r at position startPos + r). */
     void rope(Buffer x, int rows, int heads, int startPos, Rope rope);
 
@@ -65,6 +80,21 @@ public interface Backend extends AutoCloseable {
 
     /** Reads one row back to the host; waits for the work queued before it. */
     float[] readRow(Buffer x, int row);
+
+    /** Starts the device clock: {@link #deviceSeconds()} then reads the device time of the work queued since. */
+    default void startDeviceClock() {}
+
+    /**
+     * Device seconds of the work queued since {@link #startDeviceClock()} (waits for it), measured on the device
+     * (CUDA events); empty for a backend that computes on the host, where the wall clock is the only clock.
+     */
+    default OptionalDouble deviceSeconds() { return OptionalDouble.empty(); }
+
+    /** Turns per-op device timing on (clearing what was recorded) or off; ignored where there is no device clock. */
+    default void profileOps(boolean on) {}
+
+    /** Device time per op since {@link #profileOps} turned timing on; empty where there is no device clock. */
+    default Map<String, OpTiming> opProfile() { return Map.of(); }
 
     @Override
     void close();

@@ -14,6 +14,14 @@ public enum KvType {
 
     public String label() { return name().toLowerCase(Locale.ROOT); }
 
+    /**
+     * The default for a backend: f16 on cuda (its tensor-core attention reads K and V as f16 either way, so f32
+     * would only double the traffic), f32 on the cpu (exact, and the CPU kernels are compute-bound).
+     */
+    public static KvType defaultFor(String backend) {
+        return "cuda".equals(backend) ? F16 : F32;
+    }
+
     public static KvType parse(String text) {
         for (KvType t : values()) {
             if (t.name().equalsIgnoreCase(text)) return t;

@@ -1,5 +1,6 @@
 package dev.greta.cli;
 
+import dev.greta.backend.KvType;
 import dev.greta.bench.BenchConfig;
 import dev.greta.bench.BenchExecutor;
 import dev.greta.bench.BenchJson;
@@ -84,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type, f32 or f16 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kv-type", description = "KV cache type, f32 or f16 (default: f16 on cuda, f32 on cpu)")
     String kvType;
 
     @Option(names = "--max-seq-len", defaultValue = "run", paramLabel = "run|model|N",
@@ -127,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
                     ctx != null ? ctx : preset.ctx(), attn != null ? attn : Suite.DEFAULT_ATTN,
                     reps != null ? reps : preset.reps(), gen,
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    oneOf("--backend", backend, "cpu", "cuda"), oneOf("--kv-type", kvType, "f32", "f16"),
+                    oneOf("--backend", backend, "cpu", "cuda"), oneOf("--kv-type", kvType != null ? kvType : KvType.defaultFor(backend).label(), "f32", "f16"),
                     deterministic, maxSeqLen, timeout, tolerance, expect == null ? null : expect.toString());
             timeoutPolicy = TimeoutPolicy.parse(timeout, preset.timeoutFactor());
         } catch (IllegalArgumentException e) {

@@ -66,14 +66,15 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--deterministic", description = "bit-identical logits for any thread count (default: $GRETA_DETERMINISTIC=1)")
     Boolean deterministic;
 
-    @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kv-type", description = "KV cache element type: f32 or f16 (default: f16 on cuda, f32 on cpu)")
     String kvType;
 
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--chunk", defaultValue = "" + SessionOptions.DEFAULT_CHUNK, description = "prompt rows per batched forward pass (default: ${DEFAULT-VALUE})")
-    int chunk;
+    @Option(names = "--chunk", description = "prompt rows per batched forward pass (default: "
+            + SessionOptions.DEFAULT_CHUNK + " on cpu, " + SessionOptions.DEFAULT_CUDA_CHUNK + " on cuda)")
+    Integer chunk;
 
     @Option(names = "--temp", defaultValue = "0.8", description = "temperature; 0 = greedy (default: ${DEFAULT-VALUE})")
     float temperature;
@@ -93,6 +94,10 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--no-warmup", negatable = false, description = "skip the untimed warm-up pass (JIT compilation then lands inside prefill_s)")
     boolean noWarmup;
 
+    @Option(names = "--profile-ops", description = "record the device time of every op (cuda; two CUDA events per op) "
+            + "and print PERF_OP lines / op_profile")
+    boolean profileOps;
+
     @Option(names = "--json", description = "print one JSON object instead of text + PERF_TIMING")
     boolean json;
 
@@ -109,12 +114,14 @@ public final class InferCommand implements Callable<Integer> {
                     attention != null ? attention : envOr("GRETA_ATTN", "flash"),
                     deterministic != null ? deterministic : "1".equals(System.getenv("GRETA_DETERMINISTIC")),
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    KvType.parse(kvType), backend, chunk);
+                    kvType != null ? KvType.parse(kvType) : KvType.defaultFor(backend), backend,
+                    chunk != null ? chunk : SessionOptions.defaultChunk(backend));
             Sampler sampler = new Sampler(temperature, topK, topP, seed);
             try (Session session = Session.open(options, System.getenv(SequenceLimit.ENV))) {
                 Tokenizer tokenizer = session.tokenizer();
                 int[] promptIds = promptIds(tokenizer);
                 double warmupSeconds = noWarmup ? 0 : session.warmUp(promptIds, maxTokens);
+                if (profileOps) session.backend().profileOps(true);
                 ByteArrayOutputStream text = new ByteArrayOutputStream();
                 Generation g = session.generate(promptIds, maxTokens, sampler, !ignoreEos, id -> {
                     byte[] bytes = tokenizer.tokenBytes(id);
@@ -130,6 +137,7 @@ public final class InferCommand implements Callable<Integer> {
                     out.println(new ObjectMapper().writeValueAsString(report));
                 } else {
                     out.println();
+                    report.perfOpLines().forEach(out::println);
                     out.println(report.perfTimingLine());
                     out.println("EXIT_CODE=0");
                 }
@@ -159,10 +167,12 @@ public final class InferCommand implements Callable<Integer> {
         Double decodeRate = Double.isNaN(g.decodeTokensPerSecond()) ? null : g.decodeTokensPerSecond();
         SessionOptions o = session.options();
         return new InferReport(text, g.tokens(), g.promptTokens(), g.tokens().length, session.loadSeconds(),
-                noWarmup ? null : warmupSeconds, g.prefillSeconds(), g.decodeSeconds(), g.prefillTokensPerSecond(), decodeRate, wallSeconds,
+                noWarmup ? null : warmupSeconds, g.prefillSeconds(),
+                g.prefillDeviceSeconds().isPresent() ? g.prefillDeviceSeconds().getAsDouble() : null, g.decodeSeconds(), g.prefillTokensPerSecond(), decodeRate, wallSeconds,
                 session.attentionName(), session.backend().name(), session.backend().threads(), o.kvType().label(),
                 o.deterministic(), session.limit().value(), o.chunkSize(), sha256(g.promptLogits()),
-                o.model().toString(), session.backend().properties(), 0);
+                o.model().toString(), session.backend().properties(),
+                profileOps ? session.backend().opProfile() : null, 0);
     }
 
     static void writeLogits(Path file, float[] logits) throws IOException {

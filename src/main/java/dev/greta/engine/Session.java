@@ -14,6 +14,7 @@ import dev.greta.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.OptionalDouble;
 import java.util.function.IntConsumer;
 
 /**
@@ -117,6 +118,7 @@ public final class Session implements AutoCloseable {
         checkRequest(prompt, maxNewTokens);
 
         Stopwatch prefill = Stopwatch.start();
+        backend.startDeviceClock();
         float[] logits = null;
         for (int start = 0; start < prompt.length; start += model.maxRows()) {
             int count = Math.min(model.maxRows(), prompt.length - start);
@@ -124,6 +126,7 @@ public final class Session implements AutoCloseable {
             logits = model.forward(prompt, start, count, start, cache, attention, lastChunk);
         }
         double prefillSeconds = prefill.seconds();
+        OptionalDouble prefillDeviceSeconds = backend.deviceSeconds();
         float[] promptLogits = logits;
 
         Stopwatch decode = Stopwatch.start();
@@ -141,8 +144,8 @@ public final class Session implements AutoCloseable {
             decodePasses++;
         }
         double decodeSeconds = decode.seconds();
-        return new Generation(prompt.length, Arrays.copyOf(generated, produced), prefillSeconds, decodeSeconds,
-                decodePasses, promptLogits);
+        return new Generation(prompt.length, Arrays.copyOf(generated, produced), prefillSeconds, prefillDeviceSeconds,
+                decodeSeconds, decodePasses, promptLogits);
     }
 
     /** The KV cache holds what this request needs (at most the limit); grown only when a request needs more. */

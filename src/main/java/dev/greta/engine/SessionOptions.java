@@ -19,6 +19,13 @@ import java.nio.file.Path;
 public record SessionOptions(Path model, Integer ctx, String attention, boolean deterministic, int threads,
                              KvType kvType, String backend, int chunkSize) {
     public static final int DEFAULT_CHUNK = 512;
+    /** A GPU fills its SMs only with big GEMMs and many query tiles: 4096 rows took TinyLlama 4k 0.053 s vs 0.078 at 512. */
+    public static final int DEFAULT_CUDA_CHUNK = 4096;
+
+    /** Prompt rows per forward pass when --chunk is not given. */
+    public static int defaultChunk(String backend) {
+        return "cuda".equals(backend) ? DEFAULT_CUDA_CHUNK : DEFAULT_CHUNK;
+    }
 
     public SessionOptions {
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);

@@ -5,6 +5,7 @@ import dev.greta.backend.Backend;
 import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.Rope;
+import dev.greta.backend.Weights;
 
 /**
  * The Llama forward pass over a chunk of token positions. It reads like the math and knows no backend: every
@@ -28,6 +29,10 @@ public final class LlamaModel {
     private final Buffer up;      // FFN up               [rows][ffn]
     private final Buffer last;    // final hidden state of the last position [1][dim]
     private final Buffer logits;  // [1][vocab]
+    private final Weights[][] qkv;      // per layer: Wq, Wk, Wv (one fused matmul step)
+    private final Weights[][] gateUp;   // per layer: Wg, Wu
+    private final Buffer[] qkvOut;
+    private final Buffer[] gateUpOut;
 
     public LlamaModel(ModelShape shape, LlamaWeights weights, Rope rope, Backend backend, int maxRows) {
         this.shape = shape;
@@ -45,6 +50,15 @@ public final class LlamaModel {
         this.up = backend.buffer(maxRows, shape.ffnDim());
         this.last = backend.buffer(1, shape.dim());
         this.logits = backend.buffer(1, shape.vocab());
+        LlamaWeights.Layer[] layers = weights.layers();
+        this.qkv = new Weights[layers.length][];
+        this.gateUp = new Weights[layers.length][];
+        for (int l = 0; l < layers.length; l++) {
+            qkv[l] = new Weights[]{layers[l].wq(), layers[l].wk(), layers[l].wv()};
+            gateUp[l] = new Weights[]{layers[l].wGate(), layers[l].wUp()};
+        }
+        this.qkvOut = new Buffer[]{q, k, v};
+        this.gateUpOut = new Buffer[]{gate, up};
     }
 
     public ModelShape shape() { return shape; }
@@ -67,23 +81,18 @@ public final class LlamaModel {
 
             // attention: x += Wo · attn(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
             backend.rmsNorm(x, w.attnNorm(), eps, count, xb);
-            backend.matmul(w.wq(), xb, count, q);
-            backend.matmul(w.wk(), xb, count, k);
-            backend.matmul(w.wv(), xb, count, v);
+            backend.matmuls(qkv[l], xb, count, qkvOut);
             backend.rope(q, count, shape.heads(), startPos, rope);
             backend.rope(k, count, shape.kvHeads(), startPos, rope);
             backend.storeKv(cache, l, k, v, count, startPos);
             backend.attend(attention, cache, l, q, count, startPos, att);
-            backend.matmul(w.wo(), att, count, xb);
-            backend.add(x, xb, count);
+            backend.matmulAdd(w.wo(), att, count, x);
 
             // feed-forward: x += Wd · (silu(Wg·n) ⊙ Wu·n), n = rmsnorm(x)
             backend.rmsNorm(x, w.ffnNorm(), eps, count, xb);
-            backend.matmul(w.wGate(), xb, count, gate);
-            backend.matmul(w.wUp(), xb, count, up);
+            backend.matmuls(gateUp[l], xb, count, gateUpOut);
             backend.swiglu(gate, up, count);
-            backend.matmul(w.wDown(), gate, count, xb);
-            backend.add(x, xb, count);
+            backend.matmulAdd(w.wDown(), gate, count, x);
         }
         if (!wantLogits) return null;
         // logits only where needed: the last position

@@ -44,31 +44,92 @@ final class Matmul {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
-    static void run(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel pool) {
+    /**
+     * Weights a few-token chunk of rows covers (~32 K): small enough that the threads end within a few
+     * microseconds of each other, large enough that claiming a chunk (one contended CAS) costs little.
+     */
+    static final int GEMV_CHUNK_WEIGHTS = 32 * 1024;
+    /** GEMM chunks: whole panels, two at a time. */
+    static final int GEMM_CHUNK_ROWS = 2 * PANEL_ROWS;
+
+    /**
+     * out[i] = ws[i] x for matrices sharing the input x (same cols), as one parallel step whose chunks of rows
+     * the threads claim dynamically: every output element is computed by one thread in an order fixed by its
+     * row, so which thread takes which chunk does not change the result.
+     */
+    static void run(WeightMatrix[] ws, float[] x, int nTokens, float[][] outs, Parallel pool) {
         if (nTokens == 0) return;
         Call call = CALLS.get();
-        call.w = w;
-        call.x = x;
-        call.nTokens = nTokens;
-        call.out = out;
+        call.prepare(ws, x, nTokens, outs);
         try {
-            if (nTokens >= MIN_GEMM_TOKENS) pool.forRange(w.rows, PANEL_ROWS, call.gemm);
-            else pool.forRange(w.rows, 1, call.gemv);
+            pool.forChunks(call.chunks[ws.length], 1, call.task);
         } finally {
-            call.w = null;
-            call.x = null;
-            call.out = null;
+            call.clear();
         }
     }
 
-    /** One matmul's arguments, reused by the calling thread so a call allocates nothing. */
+    static void run(WeightMatrix w, float[] x, int nTokens, float[] out, Parallel pool) {
+        Call call = CALLS.get();
+        call.one[0] = w;
+        call.oneOut[0] = out;
+        try {
+            run(call.one, x, nTokens, call.oneOut, pool);
+        } finally {
+            call.one[0] = null;
+            call.oneOut[0] = null;
+        }
+    }
+
+    /** One call's arguments and chunk table, reused by the calling thread so a call allocates nothing. */
     private static final class Call {
-        WeightMatrix w;
+        WeightMatrix[] ws;
         float[] x;
         int nTokens;
-        float[] out;
-        final Parallel.RangeTask gemm = (from, to, worker) -> gemmRows(w, x, nTokens, out, from, to);
-        final Parallel.RangeTask gemv = (from, to, worker) -> w.gemvRows(x, nTokens, out, from, to);
+        float[][] outs;
+        /** chunks[i] = chunks of the matrices before i; chunks[n] = all chunks. */
+        int[] chunks = new int[4];
+        int[] rowsPerChunk = new int[3];
+        final WeightMatrix[] one = new WeightMatrix[1];
+        final float[][] oneOut = new float[1][];
+        final Parallel.RangeTask task = (from, to, worker) -> {
+            for (int c = from; c < to; c++) runChunk(c);
+        };
+
+        void prepare(WeightMatrix[] ws, float[] x, int nTokens, float[][] outs) {
+            this.ws = ws;
+            this.x = x;
+            this.nTokens = nTokens;
+            this.outs = outs;
+            if (rowsPerChunk.length < ws.length) {
+                rowsPerChunk = new int[ws.length];
+                chunks = new int[ws.length + 1];
+            }
+            for (int i = 0; i < ws.length; i++) {
+                WeightMatrix w = ws[i];
+                int unit = nTokens >= MIN_GEMM_TOKENS ? GEMM_CHUNK_ROWS : Math.max(4, GEMV_CHUNK_WEIGHTS / w.cols / 4 * 4);
+                // Huge matrices take bigger chunks (whole units, so GEMM chunks stay whole panels).
+                long fewest = ((long) w.rows * ws.length + Parallel.MAX_CHUNKS - 1) / Parallel.MAX_CHUNKS;
+                int per = (int) Math.max(unit, (fewest + unit - 1) / unit * unit);
+                rowsPerChunk[i] = per;
+                chunks[i + 1] = chunks[i] + (w.rows + per - 1) / per;
+            }
+        }
+
+        void runChunk(int c) {
+            int i = 0;
+            while (c >= chunks[i + 1]) i++;
+            WeightMatrix w = ws[i];
+            int from = (c - chunks[i]) * rowsPerChunk[i];
+            int to = Math.min(w.rows, from + rowsPerChunk[i]);
+            if (nTokens >= MIN_GEMM_TOKENS) gemmRows(w, x, nTokens, outs[i], from, to);
+            else w.gemvRows(x, nTokens, outs[i], from, to);
+        }
+
+        void clear() {
+            ws = null;
+            x = null;
+            outs = null;
+        }
     }
 
     /** Per-thread buffers, grown on demand and kept. */

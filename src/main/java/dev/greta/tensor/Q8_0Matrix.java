@@ -63,40 +63,58 @@ final class Q8_0Matrix extends WeightMatrix {
             super.gemvRows(x, nTokens, out, from, to);
             return;
         }
-        for (int r = from; r < to; r++) {
-            long row = rowOffset(r);
-            for (int t = 0; t < nTokens; t++) out[t * rows + r] = dot(row, x, t * cols);
+        for (int t = 0; t < nTokens; t++) {
+            for (int r = from; r < to; r++) out[t * rows + r] = dot(r, x, t * cols);
         }
     }
 
     /**
-     * Per block, sum q[j] * x[j] in two vector chains, then add that times d to the accumulator of even or odd
-     * blocks (two chains hide the FMA latency); the lanes are summed last, in lane order.
+     * The one-token kernel, per row: per block p = q[0..L) * x[0..L), then p += q[j..j+L) * x[j..j+L) for the
+     * block's further vectors in order; p * d is added (one FMA) to the accumulator of even or odd blocks,
+     * which hide each other's FMA latency; the two are added and their lanes summed in lane order. One flat
+     * method on purpose: when C2 compiled a per-block helper on its own first, it later refused to inline it
+     * ("already compiled into a big method") and boxed the vectors passed to it, which made decode several
+     * times slower in the full program than in a micro-benchmark. One row at a time: four rows in lockstep
+     * (each x load serving four rows) measured slower when the weights stream from DRAM.
      */
-    private float dot(long row, float[] x, int xo) {
+    private float dot(int r, float[] x, int xo) {
+        long row = rowOffset(r);
         FloatVector even = FloatVector.zero(F);
         FloatVector odd = even;
         int blocks = cols / BLOCK;
         int b = 0;
         for (; b + 1 < blocks; b += 2) {
-            even = blockDot(row + (long) b * BYTES, x, xo + b * BLOCK, even);
-            odd = blockDot(row + (long) (b + 1) * BYTES, x, xo + (b + 1) * BLOCK, odd);
+            long o = row + (long) b * BYTES;
+            long o2 = o + BYTES;
+            int xi = xo + b * BLOCK;
+            int xi2 = xi + BLOCK;
+            FloatVector p = quants(o + 2).mul(FloatVector.fromArray(F, x, xi));
+            FloatVector p2 = quants(o2 + 2).mul(FloatVector.fromArray(F, x, xi2));
+            for (int j = L; j < BLOCK; j += L) {
+                p = quants(o + 2 + j).fma(FloatVector.fromArray(F, x, xi + j), p);
+                p2 = quants(o2 + 2 + j).fma(FloatVector.fromArray(F, x, xi2 + j), p2);
+            }
+            even = p.fma(scale(o), even);
+            odd = p2.fma(scale(o2), odd);
         }
-        if (b < blocks) even = blockDot(row + (long) b * BYTES, x, xo + b * BLOCK, even);
-        return Lanes.sum(even.add(odd));
+        if (b < blocks) {
+            long o = row + (long) b * BYTES;
+            int xi = xo + b * BLOCK;
+            FloatVector p = quants(o + 2).mul(FloatVector.fromArray(F, x, xi));
+            for (int j = L; j < BLOCK; j += L) p = quants(o + 2 + j).fma(FloatVector.fromArray(F, x, xi + j), p);
+            even = p.fma(scale(o), even);
+        }
+        FloatVector total = even.add(odd);
+        float s = 0;
+        for (int i = 0; i < L; i++) s += total.lane(i);
+        return s;
     }
 
-    private FloatVector blockDot(long block, float[] x, int xo, FloatVector acc) {
-        FloatVector p0 = FloatVector.zero(F);
-        FloatVector p1 = p0;
-        for (int j = 0; j < BLOCK; j += 2 * L) {
-            p0 = quants(block + 2 + j).fma(FloatVector.fromArray(F, x, xo + j), p0);
-            p1 = quants(block + 2 + j + L).fma(FloatVector.fromArray(F, x, xo + j + L), p1);
-        }
-        float d = Halfs.f16ToFloat(data.get(I16, block));
-        return p0.add(p1).fma(FloatVector.broadcast(F, d), acc);
+    private FloatVector scale(long block) {
+        return FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, block)));
     }
 
+    /** L int8 codes at {@code at} as floats; small enough that C2 always inlines it. */
     private FloatVector quants(long at) {
         return (FloatVector) ByteVector.fromMemorySegment(B, data, at, ORDER).convertShape(VectorOperators.B2F, F, 0);
     }

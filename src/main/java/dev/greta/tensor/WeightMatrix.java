@@ -84,8 +84,8 @@ public abstract class WeightMatrix implements Weights {
     public int cols() { return cols; }
 
     /**
-     * {@code out[t*rows() + r] = sum_i x[t*cols() + i] * W[r][i]} for t in [0, nTokens). Work is split statically
-     * over weight rows; each output element is one fused multiply-add chain over i in order (or, below
+     * {@code out[t*rows() + r] = sum_i x[t*cols() + i] * W[r][i]} for t in [0, nTokens). Threads claim chunks
+     * of weight rows; each output element is one fused multiply-add chain over i in order (or, below
      * {@link Matmul#MIN_GEMM_TOKENS} tokens, a fixed-shape vector dot product), so results are bit-identical for
      * any pool size.
      */
@@ -93,6 +93,23 @@ public abstract class WeightMatrix implements Weights {
         checkMatmul(x, nTokens, out);
         Objects.requireNonNull(pool, "pool");
         Matmul.run(this, x, nTokens, out, pool);
+    }
+
+    /**
+     * {@link #matmul} of several matrices with the same input (Q, K and V; gate and up) as one parallel step:
+     * {@code outs[i] = ws[i] · x}. Results are bit-identical to separate matmul calls.
+     */
+    public static void matmulAll(WeightMatrix[] ws, float[] x, int nTokens, float[][] outs, Parallel pool) {
+        if (ws.length != outs.length) throw new IllegalArgumentException(ws.length + " matrices but " + outs.length + " outputs");
+        if (ws.length == 0) return;
+        Objects.requireNonNull(pool, "pool");
+        for (int i = 0; i < ws.length; i++) {
+            if (ws[i].cols != ws[0].cols) {
+                throw new IllegalArgumentException("matrices share one input but have " + ws[0].cols + " and " + ws[i].cols + " columns");
+            }
+            ws[i].checkMatmul(x, nTokens, outs[i]);
+        }
+        Matmul.run(ws, x, nTokens, outs, pool);
     }
 
     /** Same as {@link #matmul}, single-threaded: dequantise each row with the scalar reference, dot in double. */

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class GuardrailsTest {
     private static InferResult result(int promptTokens, double prefillS, String attnImpl, String sha, List<Integer> ids) {
-        return new InferResult("t", ids, promptTokens, ids.size(), 0.1, prefillS, 0.01, promptTokens / Math.max(prefillS, 1e-9),
+        return new InferResult("t", ids, promptTokens, ids.size(), 0.1, prefillS, null, 0.01, promptTokens / Math.max(prefillS, 1e-9),
                 100.0, 0.2, attnImpl, "cpu", 2, "f32", true, promptTokens + 1, sha, "m", Map.of(), 0);
     }
 

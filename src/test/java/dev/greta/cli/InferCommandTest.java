@@ -40,8 +40,9 @@ class InferCommandTest {
                 "--max-tokens", "8", "--temp", "0", "--threads", "2");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith(", there was a little girl");
-        assertThat(r.out()).containsPattern("PERF_TIMING model_load_s=\\d+\\.\\d+ warmup_s=\\d+\\.\\d+ prefill_s=\\d+\\.\\d+ decode_s=\\S+ prompt_tokens=5 gen_tokens=8 ");
+        assertThat(r.out()).containsPattern("PERF_TIMING model_load_s=\\d+\\.\\d+ warmup_s=\\d+\\.\\d+ prefill_s=\\d+\\.\\d+ prefill_device_s=n/a decode_s=\\S+ prompt_tokens=5 gen_tokens=8 ");
         assertThat(r.out()).contains("attn_impl=flash").contains("backend=cpu").contains("threads=2");
+        assertThat(r.out()).doesNotContain("PERF_OP");  // prefill_device_s=n/a above: the cpu has no device clock
         assertThat(r.out()).endsWith("EXIT_CODE=0" + System.lineSeparator());
     }
 
@@ -59,6 +60,8 @@ class InferCommandTest {
         assertThat(json.get("decode_tok_s").asDouble()).isGreaterThan(0);
         assertThat(json.get("attn_impl").asText()).isEqualTo("naive");
         assertThat(json.get("max_seq_len").asInt()).isEqualTo(2048);
+        assertThat(json.get("prefill_device_s").isNull()).isTrue();
+        assertThat(json.get("op_profile").isNull()).isTrue();
     }
 
     @Test

@@ -96,6 +96,28 @@ class WeightMatrixTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "Q8_0", "Q4_0"})
+    void matmulAllGivesTheBitsOfSeparateMatmuls(GgmlType type) {
+        int cols = 96;
+        WeightMatrix[] ws = {randomMatrix(type, ROWS, cols, 21), randomMatrix(type, 5, cols, 22), randomMatrix(type, 130, cols, 23)};
+        for (int nTokens : new int[]{1, 3, 17}) {
+            float[] x = random(24 + nTokens, nTokens * cols);
+            for (Parallel pool : pools) {
+                float[][] outs = new float[ws.length][];
+                for (int i = 0; i < ws.length; i++) outs[i] = new float[nTokens * ws[i].rows()];
+                WeightMatrix.matmulAll(ws, x, nTokens, outs, pool);
+                for (int i = 0; i < ws.length; i++) {
+                    float[] separate = new float[nTokens * ws[i].rows()];
+                    ws[i].matmul(x, nTokens, separate, pools[0]);
+                    assertThat(outs[i]).as("%s matrix %d, %d tokens, %d threads", type, i, nTokens, pool.threads()).containsExactly(separate);
+                }
+            }
+        }
+        assertThatThrownBy(() -> WeightMatrix.matmulAll(new WeightMatrix[]{ws[0], randomMatrix(type, 2, 64, 1)}, new float[96],
+                1, new float[][]{new float[ROWS], new float[2]}, pools[0])).hasMessageContaining("96 and 64 columns");
+    }
+
     /** Within float rounding of a length-cols sum: 2e-5 of sum |w x| (a wrong term would be ~1/cols of it). */
     private static void assertClose(GgmlType type, float[] w, float[] x, int cols, int nTokens, float[] expected, float[] actual) {
         for (int t = 0; t < nTokens; t++) {

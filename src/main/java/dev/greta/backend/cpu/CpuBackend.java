@@ -25,6 +25,7 @@ import java.util.Map;
 public final class CpuBackend implements Backend {
     private final Parallel pool;
     private final Map<Rope, RopeTable> ropeTables = new IdentityHashMap<>();
+    private CpuBuffer sum;  // matmulAdd's product before it is added, reused
 
     public CpuBackend(int threads) {
         this.pool = new Parallel(threads);
@@ -94,6 +95,23 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Weights w, Buffer x, int rows, Buffer out) {
         ((WeightMatrix) w).matmul(data(x), rows, data(out), pool);
+    }
+
+    @Override
+    public void matmulAdd(Weights w, Buffer x, int rows, Buffer out) {
+        if (sum == null || sum.rows() < rows || sum.cols() != out.cols()) sum = new CpuBuffer(rows, out.cols());
+        matmul(w, x, rows, sum);
+        add(out, sum, rows);
+    }
+
+    @Override
+    public void matmuls(Weights[] ws, Buffer x, int rows, Buffer[] outs) {
+        // Small arrays per call (a few per layer): cheaper than the parallel steps the fusion saves.
+        WeightMatrix[] ms = new WeightMatrix[ws.length];
+        float[][] os = new float[outs.length][];
+        for (int i = 0; i < ws.length; i++) ms[i] = (WeightMatrix) ws[i];
+        for (int i = 0; i < outs.length; i++) os[i] = data(outs[i]);
+        WeightMatrix.matmulAll(ms, data(x), rows, os, pool);
     }
 
     @Override

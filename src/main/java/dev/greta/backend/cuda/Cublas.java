@@ -85,9 +85,16 @@ final class Cublas implements AutoCloseable {
      */
     void gemm(int m, int n, int k, long weights, int weightType, int lda, long input, int inputType, int ldb,
               long out, int ldc) {
+        gemm(m, n, k, weights, weightType, lda, input, inputType, ldb, out, ldc, false);
+    }
+
+    /** As {@link #gemm}; with {@code accumulate} the product is added to out (beta = 1) instead of replacing it. */
+    void gemm(int m, int n, int k, long weights, int weightType, int lda, long input, int inputType, int ldb,
+              long out, int ldc, boolean accumulate) {
         try {
             check((int) gemmEx.invokeExact(handle, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, one, weights, weightType, lda,
-                    input, inputType, ldb, zero, out, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+                    input, inputType, ldb, accumulate ? one : zero, out, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F,
+                    CUBLAS_GEMM_DEFAULT),
                     "cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")");
         } catch (Throwable t) {
             throw rethrow(t);

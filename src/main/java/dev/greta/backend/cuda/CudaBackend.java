@@ -5,6 +5,7 @@ import dev.greta.backend.Backend;
 import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
+import dev.greta.backend.OpTiming;
 import dev.greta.backend.Rope;
 import dev.greta.backend.Weights;
 import dev.greta.gguf.GgufTensor;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -46,13 +48,14 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final WeightUploader uploader;
     private final EventTimer timer;
-    private final Scratch gemmInput;
     private final Scratch attentionPartials;
     private final Scratch tokenIds;
     private final Map<GgufTensor, CudaWeights> matrices = new IdentityHashMap<>();  // the same tensor object: uploaded once
     private final Map<Rope, DeviceMemory> ropeFrequencies = new HashMap<>();
     private final Map<String, String> properties;
     private final MemorySegment tokensCopied;
+    private final MemorySegment clockStart;
+    private final MemorySegment clockEnd;
     private MemorySegment pinnedTokens;
     private MemorySegment pinnedRow;
     private boolean closed;
@@ -67,10 +70,11 @@ public final class CudaBackend implements Backend {
         this.cublas = cublas;
         this.uploader = new WeightUploader(device, kernels);
         this.timer = new EventTimer(device, options.profile());
-        this.gemmInput = new Scratch(device, "GEMM input");
         this.attentionPartials = new Scratch(device, "attention partials");
         this.tokenIds = new Scratch(device, "token ids");
         this.tokensCopied = device.driver.createEvent(CudaDriver.CU_EVENT_DISABLE_TIMING);
+        this.clockStart = device.driver.createEvent(CudaDriver.CU_EVENT_DEFAULT);
+        this.clockEnd = device.driver.createEvent(CudaDriver.CU_EVENT_DEFAULT);
         this.properties = describe();
     }
 
@@ -150,6 +154,29 @@ public final class CudaBackend implements Backend {
         device.bind();
         timer.reset();
     }
+
+    @Override
+    public void startDeviceClock() {
+        ready();
+        device.driver.record(clockStart, device.stream());
+    }
+
+    @Override
+    public OptionalDouble deviceSeconds() {
+        ready();
+        device.driver.record(clockEnd, device.stream());
+        device.driver.synchronizeEvent(clockEnd);
+        return OptionalDouble.of(device.driver.elapsedMillis(clockStart, clockEnd) / 1000.0);
+    }
+
+    @Override
+    public void profileOps(boolean on) {
+        resetTimings();
+        setProfiling(on);
+    }
+
+    @Override
+    public Map<String, OpTiming> opProfile() { return timings(); }
 
     /** Kernel compilation so far: how many were compiled and how many came from the disk cache. */
     public String kernelCacheSummary() { return kernels.cacheSummary(); }
@@ -237,6 +264,7 @@ public final class CudaBackend implements Backend {
         Kernel kernel = t.precision == WeightPrecision.BF16 ? kernels.embedBf16 : kernels.embedF32;
         kernel.launch(blocks(t.cols()), count, 1, ELEMENTWISE_THREADS, 0,
                 device.args().ptr(t.pointer()).ptr(ids).i32(t.cols()).ptr(o.pointer()).i32(o.cols()));
+        o.written();
         timer.stop("embed", timing);
     }
 
@@ -252,39 +280,59 @@ public final class CudaBackend implements Backend {
         }
         if (rows == 0) return;
         MemorySegment timing = timer.start();
+        // Its output feeds bf16 GEMMs next: write their bf16 input in the same pass (bf16 weights only).
+        long bf16 = options.weightPrecision() == WeightPrecision.BF16 ? o.bf16Pointer(device) : 0;
         kernels.rmsNorm.launch(rows, 1, 1, w.cols() >= 1024 ? 1024 : 256, 0, device.args()
                 .ptr(in.pointer()).i32(in.cols()).ptr(w.pointer()).i32(w.cols()).f32(eps)
-                .ptr(o.pointer()).i32(o.cols()));
+                .ptr(o.pointer()).i32(o.cols()).ptr(bf16));
+        o.written();
+        if (bf16 != 0) o.bf16Written(rows, w.cols());
         timer.stop("rmsNorm", timing);
     }
 
     @Override
     public void matmul(Weights w, Buffer x, int rows, Buffer out) {
+        gemm(w, x, rows, out, false);
+    }
+
+    @Override
+    public void matmulAdd(Weights w, Buffer x, int rows, Buffer out) {
+        gemm(w, x, rows, out, true);
+    }
+
+    /** out = x · Wᵀ, or out += x · Wᵀ with {@code accumulate} (cuBLAS beta = 1: the add costs no extra pass). */
+    private void gemm(Weights w, Buffer x, int rows, Buffer out, boolean accumulate) {
         ready();
         CudaWeights m = own(w);
         CudaBuffer in = own(x), o = own(out);
-        if (m.isVector()) throw new IllegalArgumentException("matmul needs a matrix, got " + m);
-        if (in == o) throw new IllegalArgumentException("matmul cannot write its input " + in);
-        requireRows("matmul", rows, in, o);
+        String op = accumulate ? "matmulAdd" : "matmul";
+        if (m.isVector()) throw new IllegalArgumentException(op + " needs a matrix, got " + m);
+        if (in == o) throw new IllegalArgumentException(op + " cannot write its input " + in);
+        requireRows(op, rows, in, o);
         if (in.cols() < m.cols() || o.cols() < m.rows()) {
-            throw new IllegalArgumentException("matmul " + m + ": input " + in + ", output " + o);
+            throw new IllegalArgumentException(op + " " + m + ": input " + in + ", output " + o);
         }
         if (rows == 0) return;
         if (m.precision == WeightPrecision.BF16) {
-            long elements = (long) rows * m.cols();
-            long input = gemmInput.ensure(2 * elements);
+            long input = in.bf16Pointer(device);
+            if (!in.hasBf16(rows, m.cols())) {
+                long elements = (long) rows * m.cols();
+                MemorySegment timing = timer.start();
+                kernels.toBf16.launch(blocks(elements), 1, 1, ELEMENTWISE_THREADS, 0, device.args()
+                        .ptr(in.pointer()).i32(in.cols()).ptr(input).i32(m.cols()).i64(elements));
+                in.bf16Written(rows, m.cols());
+                timer.stop("matmul.toBf16", timing);
+            }
             MemorySegment timing = timer.start();
-            kernels.toBf16.launch(blocks(elements), 1, 1, ELEMENTWISE_THREADS, 0, device.args()
-                    .ptr(in.pointer()).i32(in.cols()).ptr(input).i32(m.cols()).i64(elements));
-            timer.stop("matmul.toBf16", timing);
-            timing = timer.start();
             cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_16BF, m.cols(), input,
-                    Cublas.CUDA_R_16BF, m.cols(), o.pointer(), o.cols());
+                    Cublas.CUDA_R_16BF, m.cols(), o.pointer(), o.cols(), accumulate);
+            o.written();
             timer.stop("matmul.gemm", timing);
         } else {
             MemorySegment timing = timer.start();
             cublas.gemm(m.rows(), rows, m.cols(), m.pointer(), Cublas.CUDA_R_32F, m.cols(), in.pointer(),
-                    Cublas.CUDA_R_32F, in.cols(), o.pointer(), o.cols());
+                    Cublas.CUDA_R_32F, in.cols(), o.pointer(), o.cols(), accumulate);
+            o.written();
             timer.stop("matmul.gemm", timing);
         }
     }
@@ -313,6 +361,7 @@ public final class CudaBackend implements Backend {
         MemorySegment timing = timer.start();
         kernels.rope.launch(rows, heads, 1, Math.min(128, (pairs + 31) / 32 * 32), 0, device.args()
                 .ptr(b.pointer()).i32(b.cols()).i32(rope.headDim()).i32(pairs).ptr(freqs.pointer()).i32(startPos));
+        b.written();
         timer.stop("rope", timing);
     }
 
@@ -360,21 +409,25 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         MemorySegment timing = timer.start();
         a.run(c, layer, qb, rows, startPos, o);
+        o.written();
         timer.stop("attend." + a.name(), timing);
     }
 
     @Override
     public void swiglu(Buffer gate, Buffer up, int rows) {
-        inPlaceBinary("swiglu", kernels.swiglu, gate, up, rows);
+        inPlaceBinary("swiglu", kernels.swiglu, gate, up, rows, true);
     }
 
     @Override
     public void add(Buffer x, Buffer y, int rows) {
-        inPlaceBinary("add", kernels.add, x, y, rows);
+        inPlaceBinary("add", kernels.add, x, y, rows, false);
     }
 
-    /** x = op(x, y) element by element over the first {@code rows} rows. */
-    private void inPlaceBinary(String op, Kernel kernel, Buffer x, Buffer y, int rows) {
+    /**
+     * x = op(x, y) element by element over the first {@code rows} rows; with {@code bf16Copy} (an op whose result
+     * feeds a GEMM) the kernel also writes x's bf16 copy, when the weights are bf16.
+     */
+    private void inPlaceBinary(String op, Kernel kernel, Buffer x, Buffer y, int rows, boolean bf16Copy) {
         ready();
         CudaBuffer a = own(x), b = own(y);
         requireRows(op, rows, a, b);
@@ -382,7 +435,12 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         long n = (long) rows * a.cols();
         MemorySegment timing = timer.start();
-        kernel.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0, device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n));
+        LaunchArgs args = device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n);
+        long bf16 = bf16Copy && options.weightPrecision() == WeightPrecision.BF16 ? a.bf16Pointer(device) : 0;
+        if (bf16Copy) args.ptr(bf16);
+        kernel.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0, args);
+        a.written();
+        if (bf16 != 0) a.bf16Written(rows, a.cols());
         timer.stop(op, timing);
     }
 
@@ -396,6 +454,7 @@ public final class CudaBackend implements Backend {
         if (s == d && srcRow == dstRow) return;
         MemorySegment timing = timer.start();
         device.copy(d.rowPointer(dstRow), s.rowPointer(srcRow), 4L * s.cols());
+        d.written();
         timer.stop("copyRow", timing);
     }
 
@@ -420,6 +479,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException(values.length + " values for " + b);
         }
         uploadFloats(b.pointer(), values);
+        b.written();
     }
 
     /** Reads weights back as floats (widening bf16), for checking uploads. */
@@ -527,6 +587,7 @@ public final class CudaBackend implements Backend {
         List<RuntimeException> failures = new ArrayList<>();
         runAll(failures, timer::close, cublas::close, kernels::close,
                 () -> device.driver.destroyEvent(tokensCopied),
+                () -> device.driver.destroyEvent(clockStart), () -> device.driver.destroyEvent(clockEnd),
                 () -> { if (pinnedTokens != null) device.driver.freeHost(pinnedTokens); },
                 () -> { if (pinnedRow != null) device.driver.freeHost(pinnedRow); },
                 device::close);

@@ -1,5 +1,7 @@
 package dev.greta.backend.cuda;
 
+import dev.greta.backend.OpTiming;
+
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -12,9 +12,12 @@ import java.util.Set;
  * <ul>
  * <li>mma — 1 (default): tensor cores (flash_mma.cu: mma.sync m16n8k16, f16 Q/K/V/P, f32 accumulation and
  * softmax); 0: fp32 SIMT (flash.cu), slower but with fp32 rounding only
- * <li>q — query rows per tile; the tile holds q x groupSize query vectors in shared memory (default 128 / group;
- * with mma, q x groupSize must be a multiple of 16)
+ * <li>q — query rows per tile; the tile holds q x groupSize query vectors (with mma: about 64 x mt vectors, see
+ * {@link #mmaDefaultRows}; without: 128 / group)
  * <li>kv — keys per streamed K/V tile: 16, 32, 64 or 128 (default 64 with mma, 32 without)
+ * <li>mt — with mma: 16-vector query tiles per warp, 1 or 2 (each K/V fragment read from shared memory feeds two
+ * MMAs; more registers per thread, and for head dims over 64 Q is read from shared memory at every K tile
+ * instead of held in registers). Default 2 where q x group is a multiple of 32, else 1
  * <li>seg — KV tiles per block: a row's keys are split into segments of seg x kv positions, computed by separate
  * blocks and merged in segment order. "auto" (default) splits only when the query tiles alone leave
  * multiprocessors idle, into enough segments for about four blocks per multiprocessor (decode).
@@ -22,12 +25,13 @@ import java.util.Set;
  * Without mma a single-row call (decode) runs a one-row tile instead of q rows of which all but one are empty.
  */
 final class FlashAttention extends CudaAttention {
-    static final Set<String> PARAMS = Set.of("q", "kv", "seg", "mma");
+    static final Set<String> PARAMS = Set.of("q", "kv", "seg", "mma", "mt");
     private static final List<Integer> KV_TILES = List.of(16, 32, 64, 128);
     private final boolean tensorCores;
     private final int tileRows;
     private final int tileKeys;
     private final int segTiles;  // 0 = auto
+    private final int warpTiles;
     private final CudaDevice device;
     private final CudaKernels kernels;
     private final Scratch partials;
@@ -40,14 +44,25 @@ final class FlashAttention extends CudaAttention {
         this.kernels = kernels;
         this.partials = partials;
         int group = shape.groupSize();
-        int defaultRows = Math.max(1, 128 / group);
+        // Two m-tiles per warp by default (measured faster for head dims 64 and 128; flash_mma.cu keeps Q in
+        // shared memory for heads over 64 so that two fit the registers).
+        int mtDefault = 2;
+        int mtAsked = spec.intParam("mt", 0, 1, 2);  // 0: not given
+        int mmaRows = mmaDefaultRows(group, mtAsked > 0 ? mtAsked : mtDefault);
         // Tensor cores by default wherever the shape allows them; an explicit mma=1 on a shape that cannot use them is an error.
-        boolean mmaFits = shape.headDim() % 16 == 0 && spec.intParam("q", defaultRows, 1, 256) * group % 16 == 0;
+        boolean mmaFits = shape.headDim() % 16 == 0 && spec.intParam("q", mmaRows, 1, 256) * group % 16 == 0;
         this.tensorCores = spec.intParam("mma", mmaFits ? 1 : 0, 0, 1) == 1;
-        this.tileRows = spec.intParam("q", defaultRows, 1, 256);
+        this.tileRows = spec.intParam("q", tensorCores ? mmaRows : Math.max(1, 128 / group), 1, 256);
         this.tileKeys = spec.intParam("kv", tensorCores ? 64 : 32, 16, 128);
         if (!KV_TILES.contains(tileKeys)) {
             throw new IllegalArgumentException("flash parameter kv=" + tileKeys + " must be one of " + KV_TILES);
+        }
+        this.warpTiles = mtAsked > 0 ? mtAsked
+                : tensorCores && mtDefault == 2 && tileRows * group % 32 == 0 ? 2 : 1;
+        if (warpTiles > 1 && !tensorCores) throw new IllegalArgumentException("flash parameter mt needs mma=1");
+        if (warpTiles > 1 && tileRows * group % (16 * warpTiles) != 0) {
+            throw new IllegalArgumentException("flash with mt=" + warpTiles + " needs q x group (" + tileRows + " x "
+                    + group + ") to be a multiple of " + 16 * warpTiles);
         }
         String seg = spec.params().getOrDefault("seg", "auto");
         this.segTiles = seg.equals("auto") ? 0 : spec.intParam("seg", 0, 1, 1 << 20);
@@ -64,6 +79,18 @@ final class FlashAttention extends CudaAttention {
                     + device.maxSharedPerBlock + " (use a smaller q or kv)");
         }
         threads(tileRows);  // fails early on a tile the SIMT kernel cannot be built for
+    }
+
+    /**
+     * Query rows per tile for the tensor-core kernel with {@code warpTiles} m-tiles per warp: the tile of
+     * q x group query vectors closest to four warps (64 x warpTiles vectors) among the multiples of
+     * lcm(group, 16 x warpTiles). Measured on an H200 (docs/PERFORMANCE-cuda.md): with one m-tile, 64-vector tiles
+     * beat 128 on Llama-2-7B and Llama-3-8B shapes; with two, 128 beat 64 on TinyLlama and Llama-2-7B shapes.
+     */
+    static int mmaDefaultRows(int group, int warpTiles) {
+        int unit = lcm(group, 16 * warpTiles);
+        int tiles = Math.max(1, Math.round(64f * warpTiles / unit));
+        return tiles * unit / group;
     }
 
     /** SIMT threads per block: a multiple of headDim, kv and 32 near one thread per 16 outputs, in [128, 1024]. */
@@ -91,23 +118,28 @@ final class FlashAttention extends CudaAttention {
     @Override
     public String name() {
         return "flash:q=" + tileRows + ",kv=" + tileKeys + ",seg=" + (segTiles == 0 ? "auto" : segTiles)
-                + ",mma=" + (tensorCores ? 1 : 0);
+                + ",mma=" + (tensorCores ? 1 : 0) + (tensorCores ? ",mt=" + warpTiles : "");
     }
 
     private int threads(int rowsPerTile) {
         int m = rowsPerTile * shape.groupSize();
         if (!tensorCores) return threadsFor(m, shape.headDim(), tileKeys);
-        if (2 * m > 1024) {
-            throw new IllegalArgumentException("flash with mma=1 runs a warp per 16 query vectors: " + m
-                    + " need more than 1024 threads (use a smaller q)");
+        int threads = 2 * m / warpTiles;
+        if (threads > 1024) {
+            throw new IllegalArgumentException("flash with mma=1 runs a warp per " + 16 * warpTiles + " query vectors: "
+                    + m + " need more than 1024 threads (use a smaller q)");
         }
-        return 2 * m;
+        return threads;
     }
 
     /** Shared memory of one block; mirrors the layouts at the top of flash.cu and flash_mma.cu. */
     long sharedBytes(int rowsPerTile) {
         long m = (long) rowsPerTile * shape.groupSize(), d = shape.headDim();
-        if (tensorCores) return 2L * (m * (d + 8) + tileKeys * (d + 8) + d * (tileKeys + 8));
+        if (tensorCores) {
+            // the Q tile and 2 stages of K and V; the stages reuse Q's memory unless Q stays there (see flash_mma.cu)
+            boolean qStays = warpTiles == 2 && d > 64;
+            return 2L * (qStays ? m + 4L * tileKeys : Math.max(m, 4L * tileKeys)) * (d + 8);
+        }
         return 4L * (m * (d + 4) + tileKeys * (d + 4) + tileKeys * d + m * (tileKeys + 4) + 3 * m);
     }
 
@@ -116,6 +148,7 @@ final class FlashAttention extends CudaAttention {
                 "-DBQ=" + rowsPerTile, "-DBK=" + tileKeys, "-DKV_F16=" + (kvType == KvType.F16 ? 1 : 0));
         List<String> defines = new ArrayList<>(common);
         if (!tensorCores) defines.add("-DTHREADS=" + threads(rowsPerTile));
+        else defines.add("-DMT=" + warpTiles);
         return defines;
     }
 

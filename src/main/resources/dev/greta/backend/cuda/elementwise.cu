@@ -26,8 +26,9 @@ extern "C" __global__ void embed_rows_f32(const float* table, const int* tokens,
 
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w; one block per row. In place (out == x) is allowed: each
 // thread reads its elements before writing them, after the block-wide sum.
+// outBf16 (may be null): the same rows rounded to bf16, packed with row stride cols, for the GEMMs that follow.
 extern "C" __global__ void rms_norm(const float* x, int xCols, const float* w, int cols, float eps, float* out,
-                                    int outCols) {
+                                    int outCols, unsigned short* outBf16) {
     __shared__ float scratch[32];
     const float* xr = x + (long long) blockIdx.x * xCols;
     float* outr = out + (long long) blockIdx.x * outCols;
@@ -35,7 +36,12 @@ extern "C" __global__ void rms_norm(const float* x, int xCols, const float* w, i
     for (int c = threadIdx.x; c < cols; c += blockDim.x) ss = fmaf(xr[c], xr[c], ss);
     ss = block_sum(ss, scratch);
     float scale = 1.0f / sqrtf(ss / (float) cols + eps);
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) outr[c] = (xr[c] * scale) * w[c];
+    unsigned short* bf16r = outBf16 == nullptr ? nullptr : outBf16 + (long long) blockIdx.x * cols;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+        const float v = (xr[c] * scale) * w[c];
+        outr[c] = v;
+        if (bf16r != nullptr) bf16r[c] = f32_to_bf16(v);
+    }
 }
 
 // Rotates pairs (2i, 2i+1), i < pairs, of each head by (startPos + r) * invFreq[i] (GGML's "normal" RoPE).
@@ -53,11 +59,14 @@ extern "C" __global__ void rope(float* x, int xCols, int headDim, int pairs, con
 }
 
 // gate = silu(gate) * up over n contiguous elements.
-extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
+// outBf16 (may be null): the result rounded to bf16 as well, the input of the down projection's GEMM.
+extern "C" __global__ void swiglu(float* gate, const float* up, long long n, unsigned short* outBf16) {
     long long i = global_index();
     if (i >= n) return;
     float g = gate[i];
-    gate[i] = g / (1.0f + expf(-g)) * up[i];
+    const float v = g / (1.0f + expf(-g)) * up[i];
+    gate[i] = v;
+    if (outBf16 != nullptr) outBf16[i] = f32_to_bf16(v);
 }
 
 // x += y over n contiguous elements.

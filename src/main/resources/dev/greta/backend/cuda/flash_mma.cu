@@ -3,10 +3,14 @@
 // segment; online softmax; partials merged by attn_combine), compiled per configuration with HEAD_DIM, GROUP, BQ
 // (query rows per tile; BQ * GROUP a multiple of 16), BK (keys per tile, a multiple of 16) and KV_F16.
 //
-// Each warp owns 16 query vectors. Their Q fragments stay in registers for the whole block; S = Q K^T, the
+// Each warp owns MT x 16 query vectors (MT m-tiles: with MT = 2 every K/V fragment read from shared memory feeds
+// two MMAs, halving shared-memory traffic per MMA at the cost of registers). Their Q fragments stay in registers; S = Q K^T, the
 // softmax and the f16 probabilities never leave registers (the S accumulator layout is reused as the A operand
-// of P V). K tiles sit in shared memory row-major, V tiles transposed, both f16, each row padded by 16 bytes so
-// that fragment loads hit 32 different banks.
+// of P V). K and V tiles sit in shared memory row-major ([key][dim], rows padded by 16 bytes so that the eight
+// row addresses of an ldmatrix hit different banks), in two stages: while the warps compute on one tile, the
+// next one streams in with cp.async (f16 cache) and lands in the other stage. K fragments come from ldmatrix, V
+// fragments from ldmatrix.trans (the B operand of P V wants two keys of one dimension per register).
+// Scores are kept in log2 units (Q is pre-scaled by scale * log2(e)) so that the softmax runs on ex2 (ex2.approx: same bits on every run, 2 ulp).
 #include "greta_common.cuh"
 
 #ifndef HEAD_DIM
@@ -24,36 +28,81 @@
 #ifndef KV_F16
 #define KV_F16 1
 #endif
+#ifndef MT
+#define MT 1
+#endif
+// Large heads with two m-tiles would not fit Q in registers: Q then stays in shared memory (the seed's Q-in-LDS)
+// and its fragments are read with ldmatrix at every K tile, as FlashAttention-2 does.
+#define Q_SMEM (MT == 2 && HEAD_DIM > 64)
 
 #define TILE_M (BQ * GROUP)
-#define WARPS (TILE_M / 16)
+#define WARPS (TILE_M / (16 * MT))
 #define THREADS (WARPS * 32)
 #define QSTR (HEAD_DIM + 8)  // row strides in halves
 #define KSTR (HEAD_DIM + 8)
-#define VSTR (BK + 8)
+#define STAGE (BK * KSTR)   // halves of one K (or V) tile
 #define DK (HEAD_DIM / 16)  // k-steps of S = Q K^T
 #define NS (BK / 8)         // n-tiles of S
 #define KP (BK / 16)        // k-steps of O = P V
-#define NO (HEAD_DIM / 8)   // n-tiles of O
+#define NO (HEAD_DIM / 8)   // n-tiles of O (even: HEAD_DIM is a multiple of 16)
+#define LOG2E 1.4426950408889634f
+#define LN2 0.6931471805599453f
 
-#if TILE_M % 16 != 0 || HEAD_DIM % 16 != 0 || BK % 16 != 0
-#error "flash_mma configuration: BQ * GROUP, HEAD_DIM and BK must be multiples of 16"
+#if TILE_M % (16 * MT) != 0 || HEAD_DIM % 16 != 0 || BK % 16 != 0
+#error "flash_mma configuration: BQ * GROUP must be a multiple of 16 * MT, HEAD_DIM and BK of 16"
 #endif
 
 #if KV_F16
 typedef unsigned short kv_t;
-__device__ __forceinline__ unsigned short kv_half(unsigned short x) { return x; }
 #else
 typedef float kv_t;
-__device__ __forceinline__ unsigned short kv_half(float x) { return f32_to_f16(x); }
 #endif
 
 __device__ __forceinline__ unsigned int pack_half2(float lo, float hi) {
-    return (unsigned int) f32_to_f16(lo) | ((unsigned int) f32_to_f16(hi) << 16);
+    unsigned int r;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));  // first source -> upper half
+    return r;
 }
 
 __device__ __forceinline__ unsigned int load_u32(const unsigned short* p) {
     return *reinterpret_cast<const unsigned int*>(p);
+}
+
+__device__ __forceinline__ unsigned int shared_address(const void* p) {
+    unsigned int r;
+    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(r) : "l"(p));
+    return r;
+}
+
+// 16 bytes global -> shared without passing through registers; bytes = 0 writes zeros (keys past the end).
+__device__ __forceinline__ void copy16_async(unsigned int dst, const void* src, int bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src), "r"(bytes));
+}
+
+__device__ __forceinline__ void commit_async() { asm volatile("cp.async.commit_group;"); }
+
+// Waits until at most one committed group (the tile being prefetched) is still in flight.
+__device__ __forceinline__ void wait_async_but_one() { asm volatile("cp.async.wait_group 1;"); }
+
+__device__ __forceinline__ void ldsm_x4(unsigned int* r, unsigned int addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
+}
+
+__device__ __forceinline__ void ldsm_x2(unsigned int* r, unsigned int addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];" : "=r"(r[0]), "=r"(r[1]) : "r"(addr));
+}
+
+__device__ __forceinline__ void ldsm_x4_trans(unsigned int* r, unsigned int addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
+}
+
+// 2^x on the special-function unit (2 ulp; inputs are <= 0 here, -inf gives 0).
+__device__ __forceinline__ float fast_exp2(float x) {
+    float r;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+    return r;
 }
 
 // c += a (16x16, row) * b (16x8, col); f16 inputs, f32 accumulators.
@@ -64,174 +113,302 @@ __device__ __forceinline__ void mma_16816(float* c, const unsigned int* a, unsig
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// Starts loading keys/values [t0, t0 + BK) of one head into a stage; positions at or past kvEnd become zeros,
+// never stale cache contents. An f16 cache streams asynchronously; an f32 cache is converted on the way.
+__device__ __forceinline__ void load_tile(unsigned short* Ks, unsigned short* Vs, const kv_t* kHead,
+                                          const kv_t* vHead, int t0, int kvEnd, int tid) {
+    constexpr int CHUNKS = HEAD_DIM / 8;  // 16-byte pieces of a row of halves
+    for (int i = tid; i < BK * CHUNKS; i += THREADS) {
+        const int n = i / CHUNKS, c = (i % CHUNKS) * 8;
+        const bool inKeys = t0 + n < kvEnd;
+        const long long off = inKeys ? (long long) (t0 + n) * HEAD_DIM + c : 0;
+#if KV_F16
+        copy16_async(shared_address(Ks + n * KSTR + c), kHead + off, inKeys ? 16 : 0);
+        copy16_async(shared_address(Vs + n * KSTR + c), vHead + off, inKeys ? 16 : 0);
+#else
+        unsigned int k[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+        if (inKeys) {
+            const float4* kp = reinterpret_cast<const float4*>(kHead + off);
+            const float4* vp = reinterpret_cast<const float4*>(vHead + off);
+#pragma unroll
+            for (int j = 0; j < 2; ++j) {
+                const float4 a = kp[j], b = vp[j];
+                k[2 * j] = pack_half2(a.x, a.y);
+                k[2 * j + 1] = pack_half2(a.z, a.w);
+                v[2 * j] = pack_half2(b.x, b.y);
+                v[2 * j + 1] = pack_half2(b.z, b.w);
+            }
+        }
+        *reinterpret_cast<uint4*>(Ks + n * KSTR + c) = make_uint4(k[0], k[1], k[2], k[3]);
+        *reinterpret_cast<uint4*>(Vs + n * KSTR + c) = make_uint4(v[0], v[1], v[2], v[3]);
+#endif
+    }
+}
+
 extern "C" __global__ void __launch_bounds__(THREADS)
 flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__ kCache,
                 const kv_t* __restrict__ vCache, int maxSeq, int rows, int heads, int startPos, int segKeys,
                 float scale, float* __restrict__ out, int outCols, float* __restrict__ partO,
                 float* __restrict__ partMax, float* __restrict__ partSum, int partial) {
+    // Unless Q_SMEM, the Q tile is only read once, into registers: the K/V stages reuse its shared memory.
     extern __shared__ float4 smem4[];
     unsigned short* Qs = reinterpret_cast<unsigned short*>(smem4);  // TILE_M x QSTR
-    unsigned short* Ks = Qs + TILE_M * QSTR;                          // BK x KSTR
-    unsigned short* Vt = Ks + BK * KSTR;                              // HEAD_DIM x VSTR (transposed)
+    unsigned short* Ks = Q_SMEM ? Qs + TILE_M * QSTR : Qs;           // 2 stages of BK x KSTR
+    unsigned short* Vs = Ks + 2 * STAGE;                              // 2 stages of BK x KSTR
 
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     const int gq = lane >> 2, tq = lane & 3;  // mma fragment coordinates: row group, thread in quad
-    const int r0 = blockIdx.x * BQ, g = blockIdx.y, seg = blockIdx.z;
+    // The last query tiles see the most keys: they are launched first so that short tiles fill the tail.
+    const int r0 = (gridDim.x - 1 - blockIdx.x) * BQ, g = blockIdx.y, seg = blockIdx.z;
     const int tileRows = min(BQ, rows - r0);
     const int lastPos = startPos + r0 + tileRows - 1;
     const int segStart = seg * segKeys;
     if (segStart > lastPos) return;
     const int kvEnd = min(segStart + segKeys, lastPos + 1);
-
-    for (int i = tid; i < TILE_M * HEAD_DIM; i += THREADS) {
-        int m = i / HEAD_DIM, d = i % HEAD_DIM, r = m / GROUP, hl = m % GROUP;
-        float v = 0.0f;
-        if (r < tileRows) v = q[(long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + d] * scale;
-        Qs[m * QSTR + d] = f32_to_f16(v);
-    }
-    __syncthreads();
-
-    // This thread's two query vectors (fragment rows gq and gq + 8 of its warp) and their query positions.
-    const int mLo = warp * 16 + gq, mHi = mLo + 8;
-    const int posLo = (mLo / GROUP) < tileRows ? startPos + r0 + mLo / GROUP : -1;  // -1: padding row
-    const int posHi = (mHi / GROUP) < tileRows ? startPos + r0 + mHi / GROUP : -1;
-
-    unsigned int qa[DK][4];
-#pragma unroll
-    for (int kt = 0; kt < DK; ++kt) {
-        const int c = kt * 16 + 2 * tq;
-        qa[kt][0] = load_u32(Qs + mLo * QSTR + c);
-        qa[kt][1] = load_u32(Qs + mHi * QSTR + c);
-        qa[kt][2] = load_u32(Qs + mLo * QSTR + c + 8);
-        qa[kt][3] = load_u32(Qs + mHi * QSTR + c + 8);
-    }
-
-    float o[NO][4];
-#pragma unroll
-    for (int nt = 0; nt < NO; ++nt) o[nt][0] = o[nt][1] = o[nt][2] = o[nt][3] = 0.0f;
-    float maxLo = GRETA_NEG_INF, maxHi = GRETA_NEG_INF, sumLo = 0.0f, sumHi = 0.0f;
-
     const kv_t* kHead = kCache + (long long) g * maxSeq * HEAD_DIM;
     const kv_t* vHead = vCache + (long long) g * maxSeq * HEAD_DIM;
 
-    for (int t0 = segStart; t0 < kvEnd; t0 += BK) {
-        __syncthreads();  // every warp is done with the previous K/V tile
-        for (int i = tid; i < BK * HEAD_DIM; i += THREADS) {
-            int n = i / HEAD_DIM, d = i % HEAD_DIM;
-            unsigned short kh = 0, vh = 0;  // past kvEnd: zeros, never stale cache contents
-            if (t0 + n < kvEnd) {
-                long long off = (long long) (t0 + n) * HEAD_DIM + d;
-                kh = kv_half(kHead[off]);
-                vh = kv_half(vHead[off]);
-            }
-            Ks[n * KSTR + d] = kh;
-            Vt[d * VSTR + n] = vh;
-        }
-        __syncthreads();
+    const float qScale = scale * LOG2E;
+    for (int i = tid; i < TILE_M * (HEAD_DIM / 4); i += THREADS) {
+        const int m = i / (HEAD_DIM / 4), d = (i % (HEAD_DIM / 4)) * 4, r = m / GROUP, hl = m % GROUP;
+        float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        if (r < tileRows) v = *reinterpret_cast<const float4*>(q + (long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + d);
+        *reinterpret_cast<uint2*>(Qs + m * QSTR + d) =
+                make_uint2(pack_half2(v.x * qScale, v.y * qScale), pack_half2(v.z * qScale, v.w * qScale));
+    }
+    __syncthreads();
 
-        float s[NS][4];
+    // This thread's query vectors: rows gq and gq + 8 of each of its warp's m-tiles ("lo" and "hi"), and their
+    // positions (-1: a padding row past the tile's rows).
+    int mLo[MT], posLo[MT], posHi[MT];
+#if !Q_SMEM
+    unsigned int qa[MT][DK][4];
+#endif
 #pragma unroll
-        for (int nt = 0; nt < NS; ++nt) {
-            s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.0f;
-            const unsigned short* kRow = Ks + (nt * 8 + gq) * KSTR + 2 * tq;
+    for (int mt = 0; mt < MT; ++mt) {
+        mLo[mt] = (warp * MT + mt) * 16 + gq;
+        const int mHi = mLo[mt] + 8;
+        posLo[mt] = (mLo[mt] / GROUP) < tileRows ? startPos + r0 + mLo[mt] / GROUP : -1;
+        posHi[mt] = (mHi / GROUP) < tileRows ? startPos + r0 + mHi / GROUP : -1;
+#if !Q_SMEM
 #pragma unroll
-            for (int kt = 0; kt < DK; ++kt) mma_16816(s[nt], qa[kt], load_u32(kRow + kt * 16), load_u32(kRow + kt * 16 + 8));
+        for (int kt = 0; kt < DK; ++kt) {
+            const int c = kt * 16 + 2 * tq;
+            qa[mt][kt][0] = load_u32(Qs + mLo[mt] * QSTR + c);
+            qa[mt][kt][1] = load_u32(Qs + mHi * QSTR + c);
+            qa[mt][kt][2] = load_u32(Qs + mLo[mt] * QSTR + c + 8);
+            qa[mt][kt][3] = load_u32(Qs + mHi * QSTR + c + 8);
         }
+#endif
+    }
+    __syncthreads();  // Q is in registers: its shared memory now holds K/V stages
+    load_tile(Ks, Vs, kHead, vHead, segStart, kvEnd, tid);
+    commit_async();
 
-        // Causal mask and the tile's row maxima (each row's 4 quad threads hold its BK columns between them).
-        float tileLo = GRETA_NEG_INF, tileHi = GRETA_NEG_INF;
+    float o[MT][NO][4];
+    // Running maxima (log2 units) of the rows; sums are this thread's share, reduced over the quad at the end.
+    float maxLo[MT], maxHi[MT], sumLo[MT], sumHi[MT];
 #pragma unroll
-        for (int nt = 0; nt < NS; ++nt) {
+    for (int mt = 0; mt < MT; ++mt) {
 #pragma unroll
-            for (int j = 0; j < 2; ++j) {
-                const int kPos = t0 + nt * 8 + 2 * tq + j;
-                const bool inKeys = kPos < kvEnd;
-                if (!(inKeys && kPos <= posLo)) s[nt][j] = GRETA_NEG_INF;
-                if (!(inKeys && kPos <= posHi)) s[nt][2 + j] = GRETA_NEG_INF;
-                tileLo = fmaxf(tileLo, s[nt][j]);
-                tileHi = fmaxf(tileHi, s[nt][2 + j]);
-            }
-        }
-        tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 1));
-        tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 2));
-        tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 1));
-        tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 2));
-        const float newLo = fmaxf(maxLo, tileLo), newHi = fmaxf(maxHi, tileHi);
-        const float alphaLo = maxLo == GRETA_NEG_INF ? 0.0f : expf(maxLo - newLo);
-        const float alphaHi = maxHi == GRETA_NEG_INF ? 0.0f : expf(maxHi - newHi);
-        maxLo = newLo;
-        maxHi = newHi;
-
-        float rowLo = 0.0f, rowHi = 0.0f;
-#pragma unroll
-        for (int nt = 0; nt < NS; ++nt) {
-#pragma unroll
-            for (int j = 0; j < 2; ++j) {
-                float pl = s[nt][j] == GRETA_NEG_INF ? 0.0f : expf(s[nt][j] - newLo);
-                float ph = s[nt][2 + j] == GRETA_NEG_INF ? 0.0f : expf(s[nt][2 + j] - newHi);
-                s[nt][j] = pl;
-                s[nt][2 + j] = ph;
-                rowLo += pl;
-                rowHi += ph;
-            }
-        }
-        rowLo += __shfl_xor_sync(0xffffffffu, rowLo, 1);
-        rowLo += __shfl_xor_sync(0xffffffffu, rowLo, 2);
-        rowHi += __shfl_xor_sync(0xffffffffu, rowHi, 1);
-        rowHi += __shfl_xor_sync(0xffffffffu, rowHi, 2);
-        sumLo = sumLo * alphaLo + rowLo;
-        sumHi = sumHi * alphaHi + rowHi;
-#pragma unroll
-        for (int nt = 0; nt < NO; ++nt) {
-            o[nt][0] *= alphaLo;
-            o[nt][1] *= alphaLo;
-            o[nt][2] *= alphaHi;
-            o[nt][3] *= alphaHi;
-        }
-
-        // O += P V: the S accumulators of n-tiles 2kc and 2kc+1 are exactly the A fragment of k-step kc.
-#pragma unroll
-        for (int kc = 0; kc < KP; ++kc) {
-            unsigned int pa[4];
-            pa[0] = pack_half2(s[2 * kc][0], s[2 * kc][1]);
-            pa[1] = pack_half2(s[2 * kc][2], s[2 * kc][3]);
-            pa[2] = pack_half2(s[2 * kc + 1][0], s[2 * kc + 1][1]);
-            pa[3] = pack_half2(s[2 * kc + 1][2], s[2 * kc + 1][3]);
-#pragma unroll
-            for (int nt = 0; nt < NO; ++nt) {
-                const unsigned short* vRow = Vt + (nt * 8 + gq) * VSTR + kc * 16 + 2 * tq;
-                mma_16816(o[nt], pa, load_u32(vRow), load_u32(vRow + 8));
-            }
-        }
+        for (int nt = 0; nt < NO; ++nt) o[mt][nt][0] = o[mt][nt][1] = o[mt][nt][2] = o[mt][nt][3] = 0.0f;
+        maxLo[mt] = maxHi[mt] = GRETA_NEG_INF;
+        sumLo[mt] = sumHi[mt] = 0.0f;
     }
 
-    // Rows: lo = fragment row gq, hi = gq + 8; columns nt * 8 + 2 tq (+1).
+    // ldmatrix row addresses: lane i names row i % 8 of matrix i / 8.
+    const int ldRow = lane & 7, ldMat = lane >> 3;
+    const unsigned int ks0 = shared_address(Ks), vs0 = shared_address(Vs);
+    // K (x4): matrices = 4 consecutive 8-dim slices of keys nt*8 + ldRow, i.e. b0/b1 of two k-steps.
+    const unsigned int kLane = 2u * (ldRow * KSTR + ldMat * 8);
+    // V (x4, transposed): matrices = keys +0/+8 x dims +0/+8, i.e. b0/b1 of two output n-tiles.
+    const unsigned int vLane = 2u * (((ldMat & 1) * 8 + ldRow) * KSTR + (ldMat >> 1) * 8);
+#if Q_SMEM
+    // Q (x4): rows +0..15 x dims +0/+8 of the warp's m-tile, i.e. the A fragment of one k-step.
+    const unsigned int qLane = shared_address(Qs) + 2u * ((warp * MT * 16 + (lane & 15)) * QSTR + (lane >> 4) * 8);
+#endif
+
+    int stage = 0;
+    for (int t0 = segStart; t0 < kvEnd; t0 += BK, stage ^= 1) {
+        if (t0 + BK < kvEnd) load_tile(Ks + (stage ^ 1) * STAGE, Vs + (stage ^ 1) * STAGE, kHead, vHead, t0 + BK, kvEnd, tid);
+        commit_async();
+        wait_async_but_one();
+        __syncthreads();  // this stage's tile is complete for every thread
+        const unsigned int kBase = ks0 + 2u * stage * STAGE + kLane;
+        const unsigned int vBase = vs0 + 2u * stage * STAGE + vLane;
+
+        float s[MT][NS][4];
 #pragma unroll
-    for (int half = 0; half < 2; ++half) {
-        const int m = half == 0 ? mLo : mHi;
-        const int r = m / GROUP, h = g * GROUP + m % GROUP;
-        if (r >= tileRows) continue;
-        const long long row = r0 + r;
-        const float rowSum = half == 0 ? sumLo : sumHi, rowMax = half == 0 ? maxLo : maxHi;
-        if (!partial) {
-            float* dst = out + row * outCols + (long long) h * HEAD_DIM + 2 * tq;
-            const float inv = 1.0f / rowSum;
+        for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+            for (int nt = 0; nt < NS; ++nt) s[mt][nt][0] = s[mt][nt][1] = s[mt][nt][2] = s[mt][nt][3] = 0.0f;
+        }
+#if Q_SMEM
+        // k-steps in pairs: the Q fragments of the pair (from shared memory) serve every n-tile of S.
+#pragma unroll
+        for (int kt = 0; kt < DK; kt += 2) {
+            const bool pair = kt + 1 < DK;
+            unsigned int qf[MT][2][4];
+#pragma unroll
+            for (int mt = 0; mt < MT; ++mt) {
+                ldsm_x4(qf[mt][0], qLane + 2u * (mt * 16 * QSTR + kt * 16));
+                if (pair) ldsm_x4(qf[mt][1], qLane + 2u * (mt * 16 * QSTR + (kt + 1) * 16));
+            }
+#pragma unroll
+            for (int nt = 0; nt < NS; ++nt) {
+                const unsigned int kRow = kBase + 2u * (nt * 8 * KSTR + kt * 16);
+                unsigned int b[4];
+                if (pair) ldsm_x4(b, kRow);
+                else ldsm_x2(b, kRow);
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) {
+                    mma_16816(s[mt][nt], qf[mt][0], b[0], b[1]);
+                    if (pair) mma_16816(s[mt][nt], qf[mt][1], b[2], b[3]);
+                }
+            }
+        }
+#else
+#pragma unroll
+        for (int nt = 0; nt < NS; ++nt) {
+            const unsigned int kRow = kBase + 2u * nt * 8 * KSTR;
+#pragma unroll
+            for (int kt = 0; kt + 1 < DK; kt += 2) {
+                unsigned int b[4];
+                ldsm_x4(b, kRow + 2u * kt * 16);
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) {
+                    mma_16816(s[mt][nt], qa[mt][kt], b[0], b[1]);
+                    mma_16816(s[mt][nt], qa[mt][kt + 1], b[2], b[3]);
+                }
+            }
+#if DK % 2
+            {
+                unsigned int b[2];
+                ldsm_x2(b, kRow + 2u * (DK - 1) * 16);  // lanes 0-15 give the addresses of the last two slices
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) mma_16816(s[mt][nt], qa[mt][DK - 1], b[0], b[1]);
+            }
+#endif
+        }
+#endif
+
+        // Causal mask: only tiles that reach past the block's first query position or past the keys need it.
+        if (t0 + BK - 1 > startPos + r0 || t0 + BK > kvEnd) {
+#pragma unroll
+            for (int mt = 0; mt < MT; ++mt) {
+#pragma unroll
+                for (int nt = 0; nt < NS; ++nt) {
+#pragma unroll
+                    for (int j = 0; j < 2; ++j) {
+                        const int kPos = t0 + nt * 8 + 2 * tq + j;
+                        const bool inKeys = kPos < kvEnd;
+                        if (!(inKeys && kPos <= posLo[mt])) s[mt][nt][j] = GRETA_NEG_INF;
+                        if (!(inKeys && kPos <= posHi[mt])) s[mt][nt][2 + j] = GRETA_NEG_INF;
+                    }
+                }
+            }
+        }
+
+        unsigned int pa[MT][KP][4];
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt) {
+            float tileLo = GRETA_NEG_INF, tileHi = GRETA_NEG_INF;
+#pragma unroll
+            for (int nt = 0; nt < NS; ++nt) {
+                tileLo = fmaxf(tileLo, fmaxf(s[mt][nt][0], s[mt][nt][1]));
+                tileHi = fmaxf(tileHi, fmaxf(s[mt][nt][2], s[mt][nt][3]));
+            }
+            tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 1));
+            tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 2));
+            tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 1));
+            tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 2));
+            const float newLo = fmaxf(maxLo[mt], tileLo), newHi = fmaxf(maxHi[mt], tileHi);
+            // A row with no visible key yet keeps max -inf: subtract 0 instead, so exp2(-inf - 0) = 0, never NaN.
+            const float baseLo = newLo == GRETA_NEG_INF ? 0.0f : newLo;
+            const float baseHi = newHi == GRETA_NEG_INF ? 0.0f : newHi;
+            const float alphaLo = fast_exp2(maxLo[mt] - baseLo), alphaHi = fast_exp2(maxHi[mt] - baseHi);
+            maxLo[mt] = newLo;
+            maxHi[mt] = newHi;
+
+            float rowLo = 0.0f, rowHi = 0.0f;
+#pragma unroll
+            for (int nt = 0; nt < NS; ++nt) {
+#pragma unroll
+                for (int j = 0; j < 2; ++j) {
+                    s[mt][nt][j] = fast_exp2(s[mt][nt][j] - baseLo);
+                    s[mt][nt][2 + j] = fast_exp2(s[mt][nt][2 + j] - baseHi);
+                    rowLo += s[mt][nt][j];
+                    rowHi += s[mt][nt][2 + j];
+                }
+            }
+            sumLo[mt] = sumLo[mt] * alphaLo + rowLo;
+            sumHi[mt] = sumHi[mt] * alphaHi + rowHi;
 #pragma unroll
             for (int nt = 0; nt < NO; ++nt) {
-                dst[nt * 8] = o[nt][2 * half] * inv;
-                dst[nt * 8 + 1] = o[nt][2 * half + 1] * inv;
+                o[mt][nt][0] *= alphaLo;
+                o[mt][nt][1] *= alphaLo;
+                o[mt][nt][2] *= alphaHi;
+                o[mt][nt][3] *= alphaHi;
             }
-        } else {
-            const long long at = ((long long) seg * rows + row) * heads + h;
-            float* dst = partO + at * HEAD_DIM + 2 * tq;
+            // The S accumulators of n-tiles 2kc and 2kc+1 are exactly the A fragment of k-step kc of P V.
 #pragma unroll
-            for (int nt = 0; nt < NO; ++nt) {
-                dst[nt * 8] = o[nt][2 * half];
-                dst[nt * 8 + 1] = o[nt][2 * half + 1];
+            for (int kc = 0; kc < KP; ++kc) {
+                pa[mt][kc][0] = pack_half2(s[mt][2 * kc][0], s[mt][2 * kc][1]);
+                pa[mt][kc][1] = pack_half2(s[mt][2 * kc][2], s[mt][2 * kc][3]);
+                pa[mt][kc][2] = pack_half2(s[mt][2 * kc + 1][0], s[mt][2 * kc + 1][1]);
+                pa[mt][kc][3] = pack_half2(s[mt][2 * kc + 1][2], s[mt][2 * kc + 1][3]);
             }
-            if (tq == 0) {
-                partMax[at] = rowMax;
-                partSum[at] = rowSum;
+        }
+
+        // O += P V: each V fragment pair feeds every m-tile.
+#pragma unroll
+        for (int kc = 0; kc < KP; ++kc) {
+#pragma unroll
+            for (int nt = 0; nt < NO; nt += 2) {
+                unsigned int b[4];
+                ldsm_x4_trans(b, vBase + 2u * (kc * 16 * KSTR + nt * 8));
+#pragma unroll
+                for (int mt = 0; mt < MT; ++mt) {
+                    mma_16816(o[mt][nt], pa[mt][kc], b[0], b[1]);
+                    mma_16816(o[mt][nt + 1], pa[mt][kc], b[2], b[3]);
+                }
+            }
+        }
+        __syncthreads();  // every warp is done with this stage before the next iteration refills it
+    }
+
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt) {
+        float sums[2] = {sumLo[mt], sumHi[mt]};
+        // Rows: lo = fragment row gq, hi = gq + 8; columns nt * 8 + 2 tq (+1).
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+            sums[half] += __shfl_xor_sync(0xffffffffu, sums[half], 1);
+            sums[half] += __shfl_xor_sync(0xffffffffu, sums[half], 2);
+            const int m = mLo[mt] + 8 * half;
+            const int r = m / GROUP, h = g * GROUP + m % GROUP;
+            if (r >= tileRows) continue;
+            const long long row = r0 + r;
+            const float rowSum = sums[half], rowMax = half == 0 ? maxLo[mt] : maxHi[mt];
+            if (!partial) {
+                float* dst = out + row * outCols + (long long) h * HEAD_DIM + 2 * tq;
+                const float inv = 1.0f / rowSum;
+#pragma unroll
+                for (int nt = 0; nt < NO; ++nt) {
+                    *reinterpret_cast<float2*>(dst + nt * 8) =
+                            make_float2(o[mt][nt][2 * half] * inv, o[mt][nt][2 * half + 1] * inv);
+                }
+            } else {
+                const long long at = ((long long) seg * rows + row) * heads + h;
+                float* dst = partO + at * HEAD_DIM + 2 * tq;
+#pragma unroll
+                for (int nt = 0; nt < NO; ++nt) {
+                    *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[mt][nt][2 * half], o[mt][nt][2 * half + 1]);
+                }
+                if (tq == 0) {
+                    partMax[at] = rowMax * LN2;  // attn_combine works in natural-log units
+                    partSum[at] = rowSum;
+                }
             }
         }
     }

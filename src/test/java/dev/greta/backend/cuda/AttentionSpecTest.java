@@ -40,4 +40,24 @@ class AttentionSpecTest {
         assertThat(FlashAttention.threadsFor(64, 96, 64)).isEqualTo(384);
         assertThatThrownBy(() -> FlashAttention.threadsFor(64, 100, 128)).hasMessageContaining("over the limit of 1024");
     }
+
+    @Test
+    void tensorCoreTilesHoldFourWarpsOfQueryVectors() {
+        // one m-tile per warp: ~64 vectors; MHA 64 rows, GQA 4 (Llama-3) 16, GQA 3 (SmolLM2) 16 = 48 vectors
+        assertThat(FlashAttention.mmaDefaultRows(1, 1)).isEqualTo(64);
+        assertThat(FlashAttention.mmaDefaultRows(4, 1)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(3, 1)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(5, 1)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(32, 1)).isEqualTo(2);
+        // two m-tiles per warp: ~128 vectors; GQA 8 (TinyLlama) 16 rows, MHA 128
+        assertThat(FlashAttention.mmaDefaultRows(8, 2)).isEqualTo(16);
+        assertThat(FlashAttention.mmaDefaultRows(1, 2)).isEqualTo(128);
+        assertThat(FlashAttention.mmaDefaultRows(3, 2)).isEqualTo(32);
+        for (int group = 1; group <= 64; group++) {
+            for (int warpTiles = 1; warpTiles <= 2; warpTiles++) {
+                assertThat(FlashAttention.mmaDefaultRows(group, warpTiles) * group % (16 * warpTiles))
+                        .as("group %d, mt %d", group, warpTiles).isZero();
+            }
+        }
+    }
 }

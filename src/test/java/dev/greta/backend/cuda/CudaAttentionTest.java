@@ -42,17 +42,18 @@ class CudaAttentionTest extends GpuBackendTest {
                 new Case(8, 1, 32, 0, 70),      // MQA, several q tiles
                 new Case(8, 4, 8, 21, 11),      // stories260K's shape
                 new Case(8, 2, 128, 300, 1),    // decode: keys split into segments
-                new Case(4, 2, 64, 190, 3));    // short chunk late in the sequence
+                new Case(4, 2, 64, 190, 3),     // short chunk late in the sequence
+                new Case(4, 4, 80, 10, 40));    // head dim 80: an odd number of 16-wide k-steps
         // every spec with f16 keys and values; the f32 cache with the main code paths (naive, tensor cores and
         // SIMT, one segment and several merged)
         List<String> specs = List.of("naive", "flash", "flash:mma=0", "flash:q=4,kv=16,seg=1,mma=0",
-                "flash:q=16,kv=16,seg=1", "flash:q=8,kv=64,mma=0", "flash:q=1,kv=128,mma=0", "flash:q=16,kv=128");
+                "flash:q=16,kv=16,seg=1", "flash:q=8,kv=64,mma=0", "flash:q=1,kv=128,mma=0", "flash:q=16,kv=128", "flash:q=32,kv=32,mt=2");
         List<Arguments> args = new ArrayList<>();
         for (Case c : shapes) {
             for (String spec : specs) {
                 if (spec.equals("flash") && c.headDim % 16 != 0) continue;  // tensor cores need head dims of 16k
                 if (spec.equals("flash:q=16,kv=16,seg=1") && c.headDim % 16 != 0) continue;
-                if (spec.equals("flash:q=16,kv=128") && c.headDim % 16 != 0) continue;
+                if ((spec.equals("flash:q=16,kv=128") || spec.contains("mt=2")) && c.headDim % 16 != 0) continue;
                 args.add(Arguments.of(spec, KvType.F16, c));
                 if (specs.indexOf(spec) < 5) args.add(Arguments.of(spec, KvType.F32, c));
             }
@@ -86,7 +87,7 @@ class CudaAttentionTest extends GpuBackendTest {
             }
             double[] expected = Reference.attention(q, k, v, c.rows, c.startPos, c.heads, c.kvHeads, c.headDim);
             // fp32 kernels: rounding only; tensor cores: Q and the probabilities rounded to f16 as well
-            double bound = attention.name().endsWith("mma=1") ? 3e-3 : 2e-6;
+            double bound = attention.name().contains("mma=1") ? 3e-3 : 2e-6;
             assertThat(Reference.normalizedError(rows(cuda, out, c.rows), expected)).as(attention.name()).isLessThan(bound);
         }
     }
@@ -95,10 +96,14 @@ class CudaAttentionTest extends GpuBackendTest {
     void namesAreTheResolvedSpecs() {
         ModelShape gqa4 = new ModelShape(1, 1024, 4096, 8, 2, 128, 64, 512, 1e-5f);
         assertThat(cuda.attention("naive", gqa4, true).name()).isEqualTo("naive");
-        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1");
+        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1,mt=2");
+        assertThat(cuda.attention("flash:q=4", gqa4, true).name()).isEqualTo("flash:q=4,kv=64,seg=auto,mma=1,mt=1");
         assertThat(cuda.attention("flash:mma=0", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=0");
         assertThat(cuda.attention("flash:kv=64,seg=4,mma=0", gqa4, false).name()).isEqualTo("flash:q=32,kv=64,seg=4,mma=0");
         assertThatThrownBy(() -> cuda.attention("flash:kv=48", gqa4, true)).hasMessageContaining("kv=48 must be one of");
+        assertThat(cuda.attention("flash:mt=2", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1,mt=2");
+        assertThatThrownBy(() -> cuda.attention("flash:mt=2,mma=0", gqa4, true)).hasMessageContaining("mt needs mma=1");
+        assertThatThrownBy(() -> cuda.attention("flash:q=4,mt=2", gqa4, true)).hasMessageContaining("multiple of 32");
         // tensor cores by default only where the tile fits them; asked for explicitly, a misfit is an error
         assertThat(cuda.attention("flash:q=3", gqa4, true).name()).isEqualTo("flash:q=3,kv=32,seg=auto,mma=0");
         assertThatThrownBy(() -> cuda.attention("flash:q=3,mma=1", gqa4, true)).hasMessageContaining("multiples of 16");

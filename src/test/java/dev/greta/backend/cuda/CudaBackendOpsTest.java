@@ -88,6 +88,72 @@ class CudaBackendOpsTest extends GpuBackendTest {
         }
     }
 
+    /**
+     * The bf16 GEMM input is reused while its buffer is unchanged (rmsNorm and swiglu write it, several matmuls read it) and
+     * redone after any op writes the buffer: a stale copy would show here as the old product.
+     */
+    @Test
+    void matmulInputCopyFollowsEveryWriteOfItsBuffer() {
+        Random random = new Random(11);
+        int rows = 6, in = 256, outFeatures = 96;
+        try (Arena arena = Arena.ofConfined()) {
+            float[] w = Reference.gaussian(random, outFeatures * in, 0.05);
+            Weights weights = cuda.matrix(GgmlReference.f32(w, outFeatures, in, arena));
+            float[] wr = w.clone();
+            for (int i = 0; i < wr.length; i++) wr[i] = GgmlReference.roundBf16(wr[i]);
+            float[] x = Reference.gaussian(random, rows * in, 1.0), norm = Reference.gaussian(random, in, 1.0);
+            Buffer raw = upload(cuda, rows, in, x), normed = cuda.buffer(rows, in), out = cuda.buffer(rows, outFeatures);
+
+            cuda.rmsNorm(raw, cuda.vector(norm), 1e-5f, rows, normed);  // writes the bf16 copy itself
+            cuda.matmul(weights, normed, rows, out);
+            assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+            cuda.matmul(weights, normed, rows, out);  // second reader of the same copy
+            assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+
+            Buffer delta = upload(cuda, rows, in, Reference.gaussian(random, rows * in, 1.0));
+            cuda.add(normed, delta, rows);
+            cuda.matmul(weights, normed, rows, out);
+            assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+
+            cuda.swiglu(normed, delta, rows);  // writes its own bf16 copy too
+            cuda.matmul(weights, normed, rows, out);
+            assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+
+            cuda.copyRow(raw, 0, normed, 2);
+            cuda.matmul(weights, normed, rows, out);
+            assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+
+            cuda.write(normed, Reference.gaussian(random, rows * in, 1.0));
+            cuda.matmul(weights, normed, rows, out);
+            assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+        }
+    }
+
+    private void assertProduct(float[] wr, int outFeatures, int in, float[] x, int rows, Buffer out) {
+        float[] xr = x.clone();
+        for (int i = 0; i < xr.length; i++) xr[i] = GgmlReference.roundBf16(xr[i]);
+        assertThat(Reference.normalizedError(rows(cuda, out, rows), Reference.matmul(wr, outFeatures, in, xr, rows)))
+                .isLessThan(1e-5);
+    }
+
+    @Test
+    void matmulAddAddsTheProductToTheResidualRows() {
+        Random random = new Random(12);
+        int rows = 5, in = 256, outFeatures = 128;
+        try (Arena arena = Arena.ofConfined()) {
+            float[] w = Reference.gaussian(random, outFeatures * in, 0.05);
+            float[] x = Reference.gaussian(random, rows * in, 1.0), residual = Reference.gaussian(random, rows * outFeatures, 1.0);
+            Buffer sum = upload(cuda, rows, outFeatures, residual);
+            cuda.matmulAdd(cuda.matrix(GgmlReference.f32(w, outFeatures, in, arena)), upload(cuda, rows, in, x), rows, sum);
+            float[] wr = w.clone(), xr = x.clone();
+            for (int i = 0; i < wr.length; i++) wr[i] = GgmlReference.roundBf16(wr[i]);
+            for (int i = 0; i < xr.length; i++) xr[i] = GgmlReference.roundBf16(xr[i]);
+            double[] expected = Reference.matmul(wr, outFeatures, in, xr, rows);
+            for (int i = 0; i < expected.length; i++) expected[i] += residual[i];
+            assertThat(Reference.normalizedError(rows(cuda, sum, rows), expected)).isLessThan(1e-5);
+        }
+    }
+
     @Test
     void matmulOfAQuantisedMatrixMatchesItsDequantisedReference() {
         Random random = new Random(7);

@@ -1,8 +1,10 @@
 package dev.greta.backend.cuda;
 
+import dev.greta.backend.Backend;
 import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
+import dev.greta.backend.OpTiming;
 import dev.greta.backend.Weights;
 import dev.greta.model.ModelShape;
 import org.junit.jupiter.api.Test;
@@ -67,13 +69,31 @@ class CudaBindingsTest extends GpuBackendTest {
             cuda.add(x, y, 8);
             Map<String, OpTiming> t = cuda.timings();
             assertThat(t.get("matmul.gemm").calls()).isEqualTo(2);
-            assertThat(t.get("matmul.toBf16").calls()).isEqualTo(2);
+            assertThat(t.get("matmul.toBf16").calls()).as("the second matmul reuses the bf16 input").isEqualTo(1);
             assertThat(t.get("storeKv").calls()).isEqualTo(1);
-            assertThat(t.get("attend.flash:q=64,kv=64,seg=auto,mma=1").calls()).isEqualTo(1);
+            assertThat(t.get("attend.flash:q=64,kv=64,seg=auto,mma=1,mt=2").calls()).isEqualTo(1);
             assertThat(t).doesNotContainKey("add");
             cuda.resetTimings();
             assertThat(cuda.timings()).isEmpty();
         }
+    }
+
+    @Test
+    void deviceClockAndOpProfileThroughTheBackendInterface() {
+        Backend backend = cuda;
+        Random random = new Random(3);
+        Buffer x = upload(cuda, 64, 4096, Reference.gaussian(random, 64 * 4096, 1)), y = cuda.buffer(64, 4096);
+        backend.profileOps(true);
+        backend.startDeviceClock();
+        for (int i = 0; i < 50; i++) backend.add(x, y, 64);
+        double seconds = backend.deviceSeconds().orElseThrow();
+        Map<String, OpTiming> profile = backend.opProfile();
+        backend.profileOps(false);
+        assertThat(profile.get("add").calls()).isEqualTo(50);
+        // the clock spans the 50 adds: at least their summed device time, and far below a second
+        assertThat(seconds).isGreaterThanOrEqualTo(profile.get("add").totalMillis() / 1000 * 0.99).isLessThan(1.0);
+        backend.add(x, y, 64);
+        assertThat(backend.opProfile()).isEmpty();
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.greta.backend.Attention;
 import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
+import dev.greta.backend.OpTiming;
 import dev.greta.backend.Rope;
 import dev.greta.backend.Weights;
 import dev.greta.gguf.GgmlType;
@@ -45,6 +46,7 @@ public final class CudaOpsBenchmark {
             CudaOpsBenchmark b = new CudaOpsBenchmark(cuda);
             b.gemms();
             b.attention();
+            b.longPromptAttention();
             b.elementwise();
             b.upload();
             b.hostOverhead();
@@ -112,9 +114,14 @@ public final class CudaOpsBenchmark {
                 for (int rows : new int[] {1, 512}) {
                     Buffer x = randomBuffer(rows, s[1]), out = cuda.buffer(rows, s[0]);
                     Runnable op = () -> cuda.matmul(w, x, rows, out);
+                    // as if an op had just written x: the matmul converts it to bf16 again (else it reuses the copy)
+                    Runnable freshInput = () -> {
+                        ((CudaBuffer) x).written();
+                        cuda.matmul(w, x, rows, out);
+                    };
                     double gemm = time("matmul.gemm", op);
-                    double convert = time("matmul.toBf16", op);
-                    double both = queued(op);
+                    double convert = time("matmul.toBf16", freshInput);
+                    double both = queued(freshInput);
                     double flops = 2.0 * rows * s[0] * s[1];
                     double bytes = 2.0 * s[0] * s[1];
                     row("matmul.gemm", rows + "x" + s[1] + " . (" + s[0] + "x" + s[1] + ")^T", "cublasGemmEx bf16",
@@ -152,6 +159,36 @@ public final class CudaOpsBenchmark {
                     } catch (IllegalArgumentException e) {
                         row("attend", rows + " rows at " + start, a.name(), Double.NaN, Double.NaN, e.getMessage());
                     }
+                }
+            }
+        }
+    }
+
+    /** Attention of one 4096-row prompt chunk at the shapes of issue 7's targets, the last chunk of 4k / 16k / 32k. */
+    private void longPromptAttention() {
+        ModelShape tinyLlama = new ModelShape(1, 2048, 5632, 32, 4, 64, 32000, 32768, 1e-5f);
+        ModelShape llama2 = new ModelShape(1, 4096, 11008, 32, 32, 128, 32000, 32768, 1e-5f);
+        attentionCases("TinyLlama", tinyLlama, 32768, List.of("flash", "flash:q=8,mt=1", "flash:q=32,mt=2"));
+        attentionCases("Llama-2-7B", llama2, 32768, List.of("flash", "flash:q=128,kv=128", "flash:mt=2",
+                "flash:q=64,mt=2", "flash:kv=32,mt=2"));
+    }
+
+    private void attentionCases(String label, ModelShape s, int keys, List<String> specs) {
+        int rows = 4096;
+        try (KvCache cache = cuda.kvCache(s, keys, KvType.F16)) {
+            for (int from = 0; from < keys; from += rows) {
+                cuda.storeKv(cache, 0, randomBuffer(rows, s.kvDim()), randomBuffer(rows, s.kvDim()), rows, from);
+            }
+            Buffer q = randomBuffer(rows, s.qDim()), out = cuda.buffer(rows, s.qDim());
+            for (int start : new int[] {0, 12288, keys - rows}) {
+                double pairs = (double) rows * start + (double) rows * (rows + 1) / 2;
+                double flops = 4.0 * s.headDim() * s.heads() * pairs;
+                for (String spec : specs) {
+                    Attention a = cuda.attention(spec, s, true);
+                    Runnable op = () -> cuda.attend(a, cache, 0, q, rows, start, out);
+                    double ms = time("attend." + a.name(), op);
+                    row("attend", label + " " + rows + " rows at " + start, a.name(), ms, Double.NaN,
+                            String.format(Locale.ROOT, "%.1f TFLOP/s", flops / ms / 1e9));
                 }
             }
         }

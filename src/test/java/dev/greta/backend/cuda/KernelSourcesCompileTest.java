@@ -39,7 +39,8 @@ class KernelSourcesCompileTest {
                 List.of(KernelSources.DEQUANT), List.of(KernelSources.ELEMENTWISE), List.of(KernelSources.ATTENTION),
                 flash(128, 4, 16, 32, 0), flash(128, 4, 1, 32, 1), flash(64, 1, 64, 16, 1), flash(8, 2, 32, 32, 0),
                 flash(128, 8, 8, 128, 0), mma(128, 4, 16, 64, 1), mma(128, 4, 32, 64, 0), mma(64, 1, 64, 16, 1),
-                mma(32, 8, 2, 128, 1));
+                mma(32, 8, 2, 128, 1), mma(64, 8, 16, 64, 1, 2), mma(48, 2, 16, 32, 0, 2),
+                mma(128, 1, 128, 64, 1, 2), mma(80, 1, 64, 32, 0, 2));
     }
 
     private static List<String> flash(int headDim, int group, int bq, int bk, int f16) {
@@ -50,8 +51,12 @@ class KernelSourcesCompileTest {
     }
 
     private static List<String> mma(int headDim, int group, int bq, int bk, int f16) {
+        return mma(headDim, group, bq, bk, f16, 1);
+    }
+
+    private static List<String> mma(int headDim, int group, int bq, int bk, int f16, int warpTiles) {
         return List.of(KernelSources.FLASH_MMA, "-DHEAD_DIM=" + headDim, "-DGROUP=" + group, "-DBQ=" + bq, "-DBK=" + bk,
-                "-DKV_F16=" + f16);
+                "-DKV_F16=" + f16, "-DMT=" + warpTiles);
     }
 
     @ParameterizedTest(name = "{0}")

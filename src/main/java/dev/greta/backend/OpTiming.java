@@ -1,0 +1,10 @@
+package dev.greta.backend;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Device time spent in one op (or kernel) of a backend, measured on the device's own clock (CUDA events). */
+public record OpTiming(@JsonProperty("calls") long calls, @JsonProperty("total_ms") double totalMillis) {
+    public double meanMillis() { return calls == 0 ? 0 : totalMillis / calls; }
+
+    public OpTiming plus(double millis) { return new OpTiming(calls + 1, totalMillis + millis); }
+}
