@@ -2,9 +2,13 @@ package dev.greta.attention;
 
 import dev.greta.backend.cpu.Parallel;
 
+import jdk.incubator.vector.FloatVector;
+
 import java.util.Arrays;
 
 import static dev.greta.attention.CpuKvCache.KEY_BLOCK;
+import static dev.greta.attention.VectorMath.LANES;
+import static dev.greta.attention.VectorMath.SPECIES;
 
 /**
  * {@code flash:q=ROWS,kv=KEYS}, FlashAttention-2 on the CPU. A work unit is a tile of {@code q} query rows
@@ -12,7 +16,8 @@ import static dev.greta.attention.CpuKvCache.KEY_BLOCK;
  * scratch while the KV head's keys and values stream through in tiles of {@code kv} positions, so each K/V load
  * serves rows x group-size queries (the CPU counterpart of keeping Q in shared memory). Per tile: scores of all
  * queries against the tile's keys (one matrix product on the transposed key blocks), then an online softmax per
- * query (running max m and sum l; when the tile raises m, the accumulator and l are rescaled by e^(m_old - m_new)),
+ * query (reference max m and sum l; weights are 2^(s - m) in base-2 units, and only when a tile's max exceeds m by
+ * more than {@link #RESCALE_MARGIN} is m raised and the accumulator and l rescaled by 2^(m_old - m_new)),
  * then the accumulator gains weights x the tile's values (a second matrix product). No full score row exists;
  * tiles after a unit's last row are never loaded, and rows whose positions precede a tile skip it. The
  * output is accumulator / l.
@@ -29,6 +34,16 @@ final class FlashAttention implements AttentionKernel {
 
     /** Fewest key tiles a split part gets, so merging stays cheap next to the part's work. */
     private static final int MIN_TILES_PER_PART = 4;
+    /**
+     * How far (in base-2 units) a tile's maximum may exceed a slot's reference before the slot is rescaled: weights
+     * stay below 2^8, far from float overflow, and rescales (with their recomputed score row) stay rare.
+     */
+    private static final float RESCALE_MARGIN = 8f;
+    /**
+     * Query slots (rows x group heads) taken through one key tile together, a multiple of Gemm's 6-row block; its
+     * 48 x 128 score block is 24 KiB, within L1. (24, 48 and 96 measured alike, PERFORMANCE-attention.md.)
+     */
+    private static final int SLOT_BLOCK = 48;
 
     private final int queryTile;
     private final int keyTile;
@@ -127,6 +142,8 @@ final class FlashAttention implements AttentionKernel {
         final float[] scores;
         final float[] acc;
         final float[] max;
+        /** Per slot, the running sum of weights lane by lane; its lanes are added once, into sum, at the end. */
+        final float[] laneSums;
         final float[] sum;
         final KvTiles tiles;
 
@@ -136,9 +153,10 @@ final class FlashAttention implements AttentionKernel {
             this.group = shape.groupSize();
             int slots = queryTile * group;
             this.queries = new float[slots * headDim];
-            this.scores = new float[slots * keyTile];
+            this.scores = new float[SLOT_BLOCK * keyTile];
             this.acc = new float[slots * headDim];
             this.max = new float[slots];
+            this.laneSums = new float[slots * LANES];
             this.sum = new float[slots];
             this.tiles = new KvTiles(keyTile, headDim);
         }
@@ -146,14 +164,15 @@ final class FlashAttention implements AttentionKernel {
         /**
          * Online softmax of rows [rowFrom, rowTo) x the group of {@code kvHead} over key tiles [tileFrom, tileTo),
          * leaving un-normalised state in max/sum/acc. Query slot i is row rowFrom + i / group, head
-         * kvHead * group + i % group.
+         * kvHead * group + i % group. Each key tile is taken SLOT_BLOCK slots at a time (scores, softmax, P x V),
+         * so the score block stays in L1 between the three steps; a slot's arithmetic is the same either way.
          */
         void run(float[] q, int rowFrom, int rowTo, int kvHead, int startPos, CpuKvCache cache, int layer,
                  int tileFrom, int tileTo) {
             int slots = (rowTo - rowFrom) * group;
             gatherQueries(q, rowFrom, rowTo, kvHead);
             Arrays.fill(max, 0, slots, Float.NEGATIVE_INFINITY);
-            Arrays.fill(sum, 0, slots, 0f);
+            Arrays.fill(laneSums, 0, slots * LANES, 0f);
             Arrays.fill(acc, 0, slots * headDim, 0f);
             int lastPos = startPos + rowTo - 1;
             int tileEnd = Math.min(tileTo, lastPos / keyTile + 1);
@@ -163,38 +182,57 @@ final class FlashAttention implements AttentionKernel {
                 int first = Math.max(0, from - startPos - rowFrom) * group;
                 tiles.loadKeys(cache, layer, kvHead, from, width);
                 tiles.loadValues(cache, layer, kvHead, from, width);
-                for (int b = 0; b < width; b += KEY_BLOCK) {
-                    Gemm.multiply(queries, first * headDim, headDim,
-                            tiles.keys, tiles.keysOffset + (long) b * headDim * Float.BYTES, KEY_BLOCK,
-                            scores, first * keyTile + b, keyTile, slots - first, KEY_BLOCK, headDim, false);
+                for (int lo = first; lo < slots; lo += SLOT_BLOCK) {
+                    int count = Math.min(SLOT_BLOCK, slots - lo);
+                    for (int b = 0; b < width; b += KEY_BLOCK) {
+                        Gemm.multiply(queries, lo * headDim, headDim,
+                                tiles.keys, tiles.keysOffset + (long) b * headDim * Float.BYTES, KEY_BLOCK,
+                                scores, b, keyTile, count, KEY_BLOCK, headDim, false);
+                    }
+                    for (int i = lo; i < lo + count; i++) {
+                        int position = startPos + rowFrom + i / group;
+                        update(i, (i - lo) * keyTile, Math.min(width, position - from + 1), width);
+                    }
+                    Gemm.multiply(scores, 0, keyTile, tiles.values, tiles.valuesOffset, headDim,
+                            acc, lo * headDim, headDim, count, headDim, width, true);
                 }
-                for (int i = first; i < slots; i++) {
-                    int position = startPos + rowFrom + i / group;
-                    update(i, Math.min(width, position - from + 1), width);
-                }
-                Gemm.multiply(scores, first * keyTile, keyTile, tiles.values, tiles.valuesOffset, headDim,
-                        acc, first * headDim, headDim, slots - first, headDim, width, true);
+            }
+            for (int i = 0; i < slots; i++) {
+                sum[i] = VectorMath.sumLanes(FloatVector.fromArray(SPECIES, laneSums, i * LANES));
             }
         }
 
-        /** Folds slot i's scores for this tile (the first {@code valid} of {@code width} unmasked) into its state. */
-        private void update(int i, int valid, int width) {
-            int at = i * keyTile;
-            float tileMax = Softmax.max(scores, at, valid);
-            float old = max[i];
-            if (tileMax > old) {
-                if (old != Float.NEGATIVE_INFINITY) {
-                    float alpha = VectorMath.exp(old - tileMax);
-                    sum[i] *= alpha;
-                    Softmax.scale(acc, i * headDim, headDim, alpha);
-                }
-                max[i] = tileMax;
+        /**
+         * Folds slot i's scores for this tile (at {@code at} in the score block, the first {@code valid} of
+         * {@code width} unmasked) into its state. Weights are taken relative to the slot's running reference max[i]
+         * (the first tile's maximum), with no separate max pass; only when a tile's maximum exceeds the reference by
+         * more than RESCALE_MARGIN are its weights discarded, the state rescaled to the new maximum and the row's
+         * scores recomputed (bit-identical: Gemm's chains do not depend on blocking) and weighted again.
+         */
+        private void update(int i, int at, int valid, int width) {
+            float reference = max[i];
+            if (reference == Float.NEGATIVE_INFINITY) {
+                reference = Softmax.max(scores, at, valid);
+                max[i] = reference;
             }
-            sum[i] += Softmax.exponentiate(scores, at, valid, width, max[i]);
+            FloatVector before = FloatVector.fromArray(SPECIES, laneSums, i * LANES);
+            float tileMax = Softmax.exponentiate(scores, at, valid, width, reference, laneSums, i * LANES);
+            if (tileMax > reference + RESCALE_MARGIN) {
+                float alpha = VectorMath.exp2(reference - tileMax);
+                before.mul(alpha).intoArray(laneSums, i * LANES);
+                Softmax.scale(acc, i * headDim, headDim, alpha);
+                max[i] = tileMax;
+                for (int b = 0; b < width; b += KEY_BLOCK) {
+                    Gemm.multiply(queries, i * headDim, headDim,
+                            tiles.keys, tiles.keysOffset + (long) b * headDim * Float.BYTES, KEY_BLOCK,
+                            scores, at + b, keyTile, 1, KEY_BLOCK, headDim, false);
+                }
+                Softmax.exponentiate(scores, at, valid, width, tileMax, laneSums, i * LANES);
+            }
         }
 
         private void gatherQueries(float[] q, int rowFrom, int rowTo, int kvHead) {
-            float scale = shape.scale();
+            float scale = (float) (shape.scale() * Softmax.LOG2_E);
             int qDim = shape.qDim();
             int span = group * headDim;
             for (int r = rowFrom; r < rowTo; r++) {
@@ -232,7 +270,7 @@ final class FlashAttention implements AttentionKernel {
                 for (int p = 0; p < parts; p++) {
                     int state = at + p * slot + i;
                     if (sums[state] == 0) continue;
-                    float weight = VectorMath.exp(maxes[state] - common);
+                    float weight = VectorMath.exp2(maxes[state] - common);
                     total += sums[state] * weight;
                     for (int d = 0; d < headDim; d++) {
                         acc[i * headDim + d] = Math.fma(accs[state * headDim + d], weight, acc[i * headDim + d]);

@@ -1,6 +1,9 @@
 package dev.greta.attention;
 
 import dev.greta.backend.cpu.Parallel;
+import jdk.incubator.vector.FloatVector;
+
+import java.util.Arrays;
 
 import static dev.greta.attention.CpuKvCache.KEY_BLOCK;
 
@@ -41,6 +44,7 @@ final class NaiveAttention implements AttentionKernel {
         final float[] query;
         final float[] scores;
         final float[] sum;
+        final float[] laneSums = new float[VectorMath.LANES];
         final KvTiles tiles;
 
         Worker(int headDim, int maxKeys) {
@@ -56,7 +60,7 @@ final class NaiveAttention implements AttentionKernel {
             int kvHead = head / shape.groupSize();
             int keys = startPos + row + 1;
             int at = row * shape.qDim() + head * headDim;
-            float scale = shape.scale();
+            float scale = (float) (shape.scale() * Softmax.LOG2_E);
             for (int d = 0; d < headDim; d++) query[d] = q[at + d] * scale;
             for (int from = 0; from < keys; from += KEY_BLOCK) {
                 tiles.loadKeys(cache, layer, kvHead, from, Math.min(KEY_BLOCK, keys - from));
@@ -64,7 +68,9 @@ final class NaiveAttention implements AttentionKernel {
                         scores, from, KEY_BLOCK, 1, KEY_BLOCK, headDim, false);
             }
             float max = Softmax.max(scores, 0, keys);
-            float total = Softmax.exponentiate(scores, 0, keys, keys, max);
+            Arrays.fill(laneSums, 0f);
+            Softmax.exponentiate(scores, 0, keys, keys, max, laneSums, 0);
+            float total = VectorMath.sumLanes(FloatVector.fromArray(VectorMath.SPECIES, laneSums, 0));
             for (int from = 0; from < keys; from += KEY_BLOCK) {
                 int count = Math.min(KEY_BLOCK, keys - from);
                 tiles.loadValues(cache, layer, kvHead, from, count);

@@ -22,7 +22,7 @@ class AttentionAccuracyTest {
     private static final int LAYERS = 3;
     private static final int LAYER = 1;
 
-    /** GQA ratios 1, 3, 4, 8; prefill from 0, chunks mid-sequence, decode; lengths up to 9001 keys. */
+    /** GQA ratios 1, 3, 4, 8; prefill from 0, chunks mid-sequence, decode; lengths up to 9001 keys; sharp scores. */
     record Case(String label, AttentionShape shape, int startPos, int rows, float queryAmplitude) {
         @Override
         public String toString() { return label; }
@@ -37,7 +37,11 @@ class AttentionAccuracyTest {
             new Case("smollm-decode-3000", new AttentionShape(9, 3, 64), 3000, 1, 3),
             new Case("gqa4-long-chunk-8200", new AttentionShape(4, 1, 16), 8200, 70, 3),
             new Case("gqa3-long-decode-9000", new AttentionShape(3, 1, 16), 9000, 1, 3),
-            new Case("gqa8-long-sharp-8192", new AttentionShape(8, 1, 16), 8192, 40, 8));
+            new Case("gqa8-long-sharp-8192", new AttentionShape(8, 1, 16), 8192, 40, 8),
+            // Score spreads of ~20 and ~200 (base 2): later key tiles beat a slot's reference max by more than
+            // flash's rescale margin, and by more than 127 (weights overflow and must be recomputed).
+            new Case("smollm-sharp-rescales", new AttentionShape(9, 3, 64), 600, 130, 40),
+            new Case("gqa4-extreme-jumps", new AttentionShape(8, 2, 32), 300, 70, 400));
 
     private static final List<String> SPECS = List.of("naive", "flash", "flash:q=16,kv=64", "flash:q=5,kv=96");
     private static final Map<String, AttentionProblem.Reference> REFERENCES = new ConcurrentHashMap<>();

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GemmTest {
 
     @ParameterizedTest
-    @CsvSource({"1,1,1", "4,32,64", "5,32,64", "7,17,9", "3,8,33", "9,64,32", "2,3,5", "12,40,13", "1,96,64"})
+    @CsvSource({"1,1,1", "4,32,64", "5,32,64", "7,17,9", "3,8,33", "9,64,32", "2,3,5", "12,40,13", "1,96,64", "6,16,64", "11,32,7", "17,48,128", "192,32,64"})
     void equalsScalarFmaChains(int m, int n, int k) {
         SplittableRandom random = new SplittableRandom(m * 10007L + n * 101L + k);
         int lda = k + 3;
