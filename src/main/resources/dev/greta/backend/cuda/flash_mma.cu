@@ -343,12 +343,16 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
             }
             sumLo[mt] = sumLo[mt] * alphaLo + rowLo;
             sumHi[mt] = sumHi[mt] * alphaHi + rowHi;
+            // Once the row maxima settle (most tiles of a long context), every alpha is exactly 1: the warp then
+            // skips the rescale, which would not change a bit.
+            if (__any_sync(0xffffffffu, alphaLo != 1.0f || alphaHi != 1.0f)) {
 #pragma unroll
-            for (int nt = 0; nt < NO; ++nt) {
-                o[mt][nt][0] *= alphaLo;
-                o[mt][nt][1] *= alphaLo;
-                o[mt][nt][2] *= alphaHi;
-                o[mt][nt][3] *= alphaHi;
+                for (int nt = 0; nt < NO; ++nt) {
+                    o[mt][nt][0] *= alphaLo;
+                    o[mt][nt][1] *= alphaLo;
+                    o[mt][nt][2] *= alphaHi;
+                    o[mt][nt][3] *= alphaHi;
+                }
             }
             // The S accumulators of n-tiles 2kc and 2kc+1 are exactly the A fragment of k-step kc of P V.
 #pragma unroll
