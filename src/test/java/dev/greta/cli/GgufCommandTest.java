@@ -2,6 +2,7 @@ package dev.greta.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greta.TestModels;
 import dev.greta.gguf.GgufFile;
 import dev.greta.gguf.GgufTensor;
 import dev.greta.gguf.GgufValueType;
@@ -108,7 +109,7 @@ class GgufCommandTest {
 
     @Test
     void contextLengthFixOfARealModelInOneCommand() throws IOException {
-        Path model = Files.copy(SharedModels.path("stories260K.gguf"), dir.resolve("stories.gguf"));
+        Path model = Files.copy(TestModels.file("stories260K.gguf"), dir.resolve("stories.gguf"));
         Map<String, String> tensorsBefore = tensorHashes(model);
         assertThat(CommandRunner.run(new GgufCommand(), "get", model.toString(), "llama.context_length").out().strip()).isEqualTo("2048");
         CommandRunner set = CommandRunner.run(new GgufCommand(), "set", model.toString(), "llama.context_length=32768");
@@ -145,7 +146,7 @@ class GgufCommandTest {
 
     @Test
     void showPrintsHeaderMetadataTensorsAndTotals() throws IOException {
-        Path model = SharedModels.path("stories260K.gguf");
+        Path model = TestModels.file("stories260K.gguf");
         CommandRunner show = CommandRunner.run(new GgufCommand(), "show", model.toString());
         assertThat(show.code()).isZero();
         assertThat(show.out())
@@ -175,7 +176,7 @@ class GgufCommandTest {
 
     @Test
     void verifyExitsZeroOnlyWhenClean() throws IOException {
-        Path clean = Files.copy(SharedModels.path("synth-tiny-Q4_K_M.gguf"), dir.resolve("q.gguf"));
+        Path clean = Files.copy(TestModels.file("synth-tiny-Q4_K_M.gguf"), dir.resolve("q.gguf"));
         CommandRunner ok = CommandRunner.run(new GgufCommand(), "verify", "--data", clean.toString());
         assertThat(ok.code()).as(ok.out()).isZero();
         assertThat(ok.out()).contains("OK (structure and data)");

@@ -1,5 +1,6 @@
 package dev.greta.tensor;
 
+import dev.greta.TestModels;
 import dev.greta.backend.cpu.Parallel;
 import dev.greta.gguf.GgmlType;
 import dev.greta.gguf.GgufFile;

@@ -1,5 +1,6 @@
 package dev.greta.backend.cuda;
 
+import dev.greta.TestModels;
 import dev.greta.backend.KvType;
 import dev.greta.engine.Session;
 import dev.greta.engine.SessionOptions;
@@ -24,7 +25,7 @@ class CpuCudaLogitsTest extends GpuBackendTest {
     @ParameterizedTest
     @CsvSource({"stories260K.gguf, naive", "stories260K.gguf, flash", "synth-tiny-Q8_0.gguf, flash", "synth-tiny-Q4_K_M.gguf, naive"})
     void cudaLogitsFollowTheCpuAtEveryPosition(String file, String attention) throws IOException {
-        Path model = TestModels.file(file).orElse(null);
+        Path model = TestModels.find(file).orElse(null);
         Assumptions.assumeTrue(model != null, file + " not found");
         try (Session cpu = open(model, "cpu", attention); Session gpu = open(model, "cuda", attention)) {
             int[] prompt = cpu.tokenizer().encode("Once upon a time, a little dog found a red ball in the park.");

@@ -1,5 +1,6 @@
 package dev.greta.backend.cuda;
 
+import dev.greta.TestModels;
 import dev.greta.backend.Weights;
 import dev.greta.gguf.GgmlType;
 import dev.greta.gguf.GgufFile;
@@ -76,7 +77,7 @@ class CudaWeightUploadTest {
     @ParameterizedTest(name = "synth-tiny-{0}")
     @ValueSource(strings = {"Q4_K_M", "Q4_0", "Q8_0", "BF16"})
     void realQuantisedFilesDequantiseLikeTheReference(String file) throws Exception {
-        Path path = TestModels.file("synth-tiny-" + file + ".gguf").orElse(null);
+        Path path = TestModels.find("synth-tiny-" + file + ".gguf").orElse(null);
         Assumptions.assumeTrue(path != null, "shared/models/synth-tiny-" + file + ".gguf not found");
         int checked = 0;
         try (GgufFile gguf = GgufFile.open(path)) {

@@ -1,5 +1,6 @@
 package dev.greta.backend.cuda;
 
+import dev.greta.TestModels;
 import dev.greta.gguf.GgmlType;
 import dev.greta.gguf.GgufFile;
 import dev.greta.gguf.GgufTensor;
@@ -21,8 +22,8 @@ class GgmlReferenceTest {
     @ParameterizedTest(name = "{0} matrices match F32 within {1}")
     @CsvSource({"F16, 0.0005", "BF16, 0.003", "Q8_0, 0.008", "Q6_K, 0.025", "Q4_K, 0.1", "Q4_0, 0.12"})
     void dequantisedMatricesMatchTheF32File(String type, double bound) throws Exception {
-        Path quantised = TestModels.file("synth-tiny-" + type + ".gguf").orElse(null);
-        Path f32 = TestModels.file("synth-tiny-F32.gguf").orElse(null);
+        Path quantised = TestModels.find("synth-tiny-" + type + ".gguf").orElse(null);
+        Path f32 = TestModels.find("synth-tiny-F32.gguf").orElse(null);
         Assumptions.assumeTrue(quantised != null && f32 != null, "shared/models/synth-tiny-*.gguf not found");
         GgmlType expectedType = GgmlType.valueOf(type);
         int checked = 0;
