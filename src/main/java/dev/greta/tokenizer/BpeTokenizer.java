@@ -5,7 +5,6 @@ import dev.greta.gguf.GgufMetadata;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -42,9 +41,6 @@ final class BpeTokenizer extends VocabularyTokenizer {
         }
     }
 
-    /** A candidate merge of two adjacent symbols; {@code length} (chars) detects candidates made stale by other merges. */
-    private record Bigram(int left, int right, int rank, int length) {}
-
     @Override
     protected void encodeText(String text, boolean atStartOrAfterSpecial, IntList out) {
         for (String word : preTokenizer.split(text)) encodeWord(ByteLevel.encode(word), out);
@@ -52,24 +48,12 @@ final class BpeTokenizer extends VocabularyTokenizer {
 
     private void encodeWord(String word, IntList out) {
         Symbols symbols = ignoreMerges && vocab.id(word) >= 0 ? Symbols.single(word) : Symbols.ofCodePoints(word);
-        // Lowest rank first; on ties the leftmost pair, as llama.cpp's comparator orders them.
-        PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank
-                ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
-        for (int i = 1; i < symbols.count(); i++) offer(queue, symbols, word, i - 1, i);
-        while (!queue.isEmpty()) {
-            Bigram bigram = queue.poll();
-            if (!symbols.stillAdjacentAsCounted(bigram.left, bigram.right, bigram.length)) continue;
-            symbols.mergeIntoLeft(bigram.left, bigram.right);
-            offer(queue, symbols, word, symbols.prev(bigram.left), bigram.left);
-            offer(queue, symbols, word, bigram.left, symbols.next(bigram.left));
-        }
+        // the merge rank: the lowest merges first
+        BigramMerge.run(symbols, (s, left, right) -> {
+            Integer rank = ranks.get(s.text(word, left) + ' ' + s.text(word, right));
+            return rank == null ? BigramMerge.NEVER : rank;
+        });
         for (int i = 0; i != -1; i = symbols.next(i)) emit(symbols.text(word, i), out);
-    }
-
-    private void offer(PriorityQueue<Bigram> queue, Symbols symbols, String word, int left, int right) {
-        if (left < 0 || right < 0) return;
-        Integer rank = ranks.get(symbols.text(word, left) + ' ' + symbols.text(word, right));
-        if (rank != null) queue.add(new Bigram(left, right, rank, symbols.length(left) + symbols.length(right)));
     }
 
     /**

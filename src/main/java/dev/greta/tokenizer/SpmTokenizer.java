@@ -3,7 +3,6 @@ package dev.greta.tokenizer;
 import dev.greta.gguf.GgufMetadata;
 
 import java.nio.charset.StandardCharsets;
-import java.util.PriorityQueue;
 
 /**
  * SentencePiece ({@code tokenizer.ggml.model = llama}) as llama.cpp's llm_tokenizer_spm runs it: spaces become
@@ -25,34 +24,18 @@ final class SpmTokenizer extends VocabularyTokenizer {
         }
     }
 
-    /** A candidate merge of two adjacent symbols; {@code length} (chars) detects candidates made stale by other merges. */
-    private record Bigram(int left, int right, float score, int length) {}
-
     @Override
     protected void encodeText(String fragment, boolean atStartOrAfterSpecial, IntList out) {
         String text = (vocab.addSpacePrefix() && atStartOrAfterSpecial ? " " + fragment : fragment).replace(' ', ESCAPED_SPACE);
         Symbols symbols = Symbols.ofCodePoints(text);
         if (symbols.count() == 0) return;
-        // Highest score first; on ties the leftmost pair, as llama.cpp's comparator orders them.
-        PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score
-                ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
-        for (int i = 1; i < symbols.count(); i++) offer(queue, symbols, text, i - 1, i);
-        while (!queue.isEmpty()) {
-            Bigram bigram = queue.poll();
-            if (!symbols.stillAdjacentAsCounted(bigram.left, bigram.right, bigram.length)) continue;
-            symbols.mergeIntoLeft(bigram.left, bigram.right);
-            offer(queue, symbols, text, symbols.prev(bigram.left), bigram.left);
-            offer(queue, symbols, text, bigram.left, symbols.next(bigram.left));
-        }
+        // pairs whose joined text is a token merge, the highest score first
+        BigramMerge.run(symbols, (s, left, right) -> {
+            int start = s.start(left);
+            int id = vocab.id(text.substring(start, start + s.length(left) + s.length(right)));
+            return id < 0 ? BigramMerge.NEVER : -(double) vocab.score(id);
+        });
         for (int i = 0; i != -1; i = symbols.next(i)) emit(symbols.text(text, i), out);
-    }
-
-    private void offer(PriorityQueue<Bigram> queue, Symbols symbols, String text, int left, int right) {
-        if (left < 0 || right < 0) return;
-        int length = symbols.length(left) + symbols.length(right);
-        int start = symbols.start(left);
-        int id = vocab.id(text.substring(start, start + length));
-        if (id >= 0) queue.add(new Bigram(left, right, vocab.score(id), length));
     }
 
     /**
