@@ -23,11 +23,13 @@ class CpuCudaLogitsTest extends GpuBackendTest {
     private static final double RELATIVE_TOLERANCE = 0.02;
 
     @ParameterizedTest
-    @CsvSource({"stories260K.gguf, naive", "stories260K.gguf, flash", "synth-tiny-Q8_0.gguf, flash", "synth-tiny-Q4_K_M.gguf, naive"})
-    void cudaLogitsFollowTheCpuAtEveryPosition(String file, String attention) throws IOException {
+    @CsvSource({"stories260K.gguf, naive, f32", "stories260K.gguf, flash, f32", "synth-tiny-Q8_0.gguf, flash, f32",
+            "synth-tiny-Q4_K_M.gguf, naive, f32", "stories260K.gguf, flash, f16", "synth-tiny-Q8_0.gguf, flash, f16"})
+    void cudaLogitsFollowTheCpuAtEveryPosition(String file, String attention, String gpuKv) throws IOException {
         Path model = TestModels.find(file).orElse(null);
         Assumptions.assumeTrue(model != null, file + " not found");
-        try (Session cpu = open(model, "cpu", attention); Session gpu = open(model, "cuda", attention)) {
+        KvType kv = KvType.parse(gpuKv);
+        try (Session cpu = open(model, "cpu", attention, KvType.F32); Session gpu = open(model, "cuda", attention, kv)) {
             int[] prompt = cpu.tokenizer().encode("Once upon a time, a little dog found a red ball in the park.");
             for (int n = 1; n <= prompt.length; n++) {
                 int[] prefix = java.util.Arrays.copyOf(prompt, n);
@@ -38,15 +40,24 @@ class CpuCudaLogitsTest extends GpuBackendTest {
                     scale = Math.max(scale, Math.abs(expected[i]));
                     diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
                 }
+                double tolerance = RELATIVE_TOLERANCE * scale;
                 assertThat(diff).as("%s %s position %d: max |cuda - cpu| vs largest logit %.3f", file, attention, n - 1, scale)
-                        .isLessThanOrEqualTo(RELATIVE_TOLERANCE * scale);
-                assertThat(Sampler.argmax(actual)).as("argmax at position %d", n - 1).isEqualTo(Sampler.argmax(expected));
+                        .isLessThanOrEqualTo(tolerance);
+                int cpuBest = Sampler.argmax(expected), gpuBest = Sampler.argmax(actual);
+                if (kv == KvType.F32) {
+                    assertThat(gpuBest).as("argmax at position %d", n - 1).isEqualTo(cpuBest);
+                } else {
+                    // f16 keys and values on top of bf16 GEMMs may flip a near-tie: the GPU's pick must be a
+                    // token the CPU rates within the tolerance of its own best
+                    assertThat((double) expected[gpuBest]).as("cpu logit of the cuda argmax at position %d", n - 1)
+                            .isGreaterThanOrEqualTo(expected[cpuBest] - tolerance);
+                }
             }
         }
     }
 
-    private static Session open(Path model, String backend, String attention) throws IOException {
-        return Session.open(new SessionOptions(model, null, attention, true, 2, KvType.F32, backend,
-                SessionOptions.DEFAULT_CHUNK), null);
+    private static Session open(Path model, String backend, String attention, KvType kv) throws IOException {
+        return Session.open(new SessionOptions(model, null, attention, true, 2, kv, backend,
+                SessionOptions.defaultChunk(backend)), null);
     }
 }
