@@ -379,10 +379,14 @@ public final class CudaBackend implements Backend {
         if (kb.cols() < s.kvDim() || vb.cols() < s.kvDim()) {
             throw new IllegalArgumentException("storeKv of " + s.kvDim() + " columns from " + kb + ", " + vb);
         }
+        if (s.headDim() % 4 != 0 || kb.cols() % 4 != 0 || vb.cols() % 4 != 0) {  // the kernel moves 4 floats at once
+            throw new IllegalArgumentException("storeKv needs a head dim and row strides divisible by 4: head dim "
+                    + s.headDim() + ", " + kb + ", " + vb);
+        }
         if (rows == 0) return;
         MemorySegment timing = timer.start();
         Kernel kernel = c.type() == KvType.F16 ? kernels.kvStoreF16 : kernels.kvStoreF32;
-        kernel.launch(blocks((long) rows * s.kvDim()), 2, 1, ELEMENTWISE_THREADS, 0, device.args()
+        kernel.launch(blocks((long) rows * s.kvDim() / 4), 2, 1, ELEMENTWISE_THREADS, 0, device.args()
                 .ptr(kb.pointer()).i32(kb.cols()).ptr(vb.pointer()).i32(vb.cols())
                 .ptr(c.keys(layer)).ptr(c.values(layer)).i32(rows).i32(s.kvDim()).i32(s.headDim())
                 .i32(c.maxSeq()).i32(startPos));

@@ -88,17 +88,24 @@ extern "C" __global__ void to_bf16(const float* x, int xCols, unsigned short* ou
 }
 
 // Writes k and v rows (row r = position startPos + r) into one layer of the head-major cache
-// [kvHeads][maxSeq][headDim]. Grid (ceil(rows * kvDim / blockDim), 2): y = 0 stores keys, y = 1 values.
+// [kvHeads][maxSeq][headDim]. Grid (ceil(rows * kvDim / 4 / blockDim), 2): y = 0 stores keys, y = 1 values; each
+// thread moves 4 consecutive elements of one head (the backend checks headDim, kvDim and the row strides are
+// multiples of 4, so the 16-byte load is aligned).
 template <typename T, typename Convert>
 __device__ void kv_store(const float* k, int kCols, const float* v, int vCols, T* kCache, T* vCache, int rows,
                          int kvDim, int headDim, int maxSeq, int startPos, Convert convert) {
-    long long i = global_index();
+    long long i = global_index() * 4;
     if (i >= (long long) rows * kvDim) return;
     int r = (int) (i / kvDim), c = (int) (i - (long long) r * kvDim);
     int g = c / headDim, d = c - g * headDim;
     long long dst = ((long long) g * maxSeq + startPos + r) * headDim + d;
-    if (blockIdx.y == 0) kCache[dst] = convert(k[(long long) r * kCols + c]);
-    else vCache[dst] = convert(v[(long long) r * vCols + c]);
+    const bool keys = blockIdx.y == 0;
+    const float4 x = *reinterpret_cast<const float4*>(keys ? k + (long long) r * kCols + c : v + (long long) r * vCols + c);
+    T* out = (keys ? kCache : vCache) + dst;
+    out[0] = convert(x.x);
+    out[1] = convert(x.y);
+    out[2] = convert(x.z);
+    out[3] = convert(x.w);
 }
 
 struct KeepF32 { __device__ float operator()(float x) const { return x; } };

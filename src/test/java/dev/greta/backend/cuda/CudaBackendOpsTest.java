@@ -253,6 +253,9 @@ class CudaBackendOpsTest extends GpuBackendTest {
                 assertThatThrownBy(() -> cuda.storeKv(cache, 0, b, b, 2, 3))
                         .hasMessageContaining("positions [3, 5) beyond the KV cache's 4");
                 assertThatThrownBy(() -> cuda.storeKv(cache, 1, b, b, 1, 0)).hasMessageContaining("layer 1 of a 1-layer");
+                Buffer odd = cuda.buffer(2, 5);
+                assertThatThrownBy(() -> cuda.storeKv(cache, 0, odd, odd, 1, 0))
+                        .hasMessageContaining("row strides divisible by 4");
             }
             try (CudaBackend other = GpuTests.open(WeightPrecision.BF16)) {
                 Buffer foreign = other.buffer(2, 4);
