@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * FlashAttention-2 style causal attention. Parameters of the spec "flash:q=Q,kv=K,seg=S,mma=M":
+ * FlashAttention-2 style causal attention. Parameters of the spec "flash:q=Q,kv=K,seg=S,mma=M,mt=T":
  * <ul>
  * <li>mma — 1 (default): tensor cores (flash_mma.cu: mma.sync m16n8k16, f16 Q/K/V/P, f32 accumulation and
  * softmax); 0: fp32 SIMT (flash.cu), slower but with fp32 rounding only

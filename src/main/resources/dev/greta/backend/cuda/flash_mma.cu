@@ -1,16 +1,18 @@
 // FlashAttention-2 style causal attention on tensor cores: mma.sync m16n8k16 with f16 inputs and f32
 // accumulators. Same contract and launch parameters as flash.cu (one block per KV head g x query-row tile x key
 // segment; online softmax; partials merged by attn_combine), compiled per configuration with HEAD_DIM, GROUP, BQ
-// (query rows per tile; BQ * GROUP a multiple of 16), BK (keys per tile, a multiple of 16) and KV_F16.
+// (query rows per tile), BK (keys per tile, a multiple of 16), MT and KV_F16.
 //
 // Each warp owns MT x 16 query vectors (MT m-tiles: with MT = 2 every K/V fragment read from shared memory feeds
-// two MMAs, halving shared-memory traffic per MMA at the cost of registers). Their Q fragments stay in registers; S = Q K^T, the
-// softmax and the f16 probabilities never leave registers (the S accumulator layout is reused as the A operand
-// of P V). K and V tiles sit in shared memory row-major ([key][dim], rows padded by 16 bytes so that the eight
-// row addresses of an ldmatrix hit different banks), in two stages: while the warps compute on one tile, the
-// next one streams in with cp.async (f16 cache) and lands in the other stage. K fragments come from ldmatrix, V
-// fragments from ldmatrix.trans (the B operand of P V wants two keys of one dimension per register).
-// Scores are kept in log2 units (Q is pre-scaled by scale * log2(e)) so that the softmax runs on ex2 (ex2.approx: same bits on every run, 2 ulp).
+// two MMAs, halving shared-memory traffic per MMA at the cost of registers). Their Q fragments stay in registers
+// (or, for heads over 64 with MT = 2, in shared memory: Q_SMEM); S = Q K^T, the softmax and the f16
+// probabilities never leave registers (the S accumulator layout is reused as the A operand of P V). K and V
+// tiles sit in shared memory row-major ([key][dim], rows padded by 16 bytes so that the eight row addresses of an
+// ldmatrix hit different banks), in two stages: while the warps compute on one tile, the next one streams in
+// with cp.async (f16 cache) and lands in the other stage. K fragments come from ldmatrix, V fragments from
+// ldmatrix.trans (the B operand of P V wants two keys of one dimension per register). Scores are kept in log2
+// units (Q is pre-scaled by scale * log2(e)) so that the softmax runs on ex2 (ex2.approx: the same bits on
+// every run, 2 ulp).
 #include "greta_common.cuh"
 
 #ifndef HEAD_DIM
