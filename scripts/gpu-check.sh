@@ -6,7 +6,8 @@
 #                                               # jlink a runtime into .jdk, copy small test models to target/models;
 #                                               # with BUNDLE_DIR, also copy all of that (and this script) there
 #   scripts/gpu-check.sh [all|tests [EXCLUDE_REGEX]|bench|e2e]  # on the GPU machine, from the checkout or bundle
-#   (e2e: GRETA_E2E_PRESETS, GRETA_E2E_SIZES, GRETA_E2E_ARGS (extra infer options), GRETA_E2E_DIR)
+#   (e2e: GRETA_E2E_PRESETS, GRETA_E2E_SIZES, GRETA_E2E_CHUNK (default: infer's), GRETA_E2E_ARGS (extra infer
+#   options), GRETA_E2E_DIR)
 #
 # Java: ./.jdk/bin/java if present, else $JAVA_HOME/bin/java, else java on the PATH. The CUDA libraries are found
 # as the backend finds them (GRETA_CUDA_LIB_DIR, the loader path, /usr/local/cuda/lib64).
@@ -48,7 +49,7 @@ if [ "${1:-}" = prepare ]; then shift; prepare "$@"; exit 0; fi
 # Needs greta.jar beside this script's folder or in target/ (`prepare` copies it into the bundle).
 e2e() {
   local jar=greta.jar dir=${GRETA_E2E_DIR:-/tmp/greta-e2e} presets=${GRETA_E2E_PRESETS:-"tinyllama-1.1b llama2-7b"}
-  local sizes=${GRETA_E2E_SIZES:-"4096 8192 16384 32768"} extra=${GRETA_E2E_ARGS:-}
+  local sizes=${GRETA_E2E_SIZES:-"4096 8192 16384 32768"} extra=${GRETA_E2E_ARGS:-} chunk=${GRETA_E2E_CHUNK:-}
   [ -f "$jar" ] || jar=target/greta.jar
   mkdir -p "$dir"
   local run=("$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -jar "$jar")
@@ -58,7 +59,7 @@ e2e() {
     for n in $sizes; do
       # shellcheck disable=SC2086  # extra holds several options
       out=$("${run[@]}" infer --backend cuda --model "$dir/$preset.gguf" --prompt-tokens "$n" --max-tokens 1 \
-        --ctx $((n + 1)) --chunk 4096 $extra 2>&1 || true)
+        --ctx $((n + 1)) ${chunk:+--chunk "$chunk"} $extra 2>&1 || true)
       grep '^PERF_OP' <<<"$out" | head -12 || true
       line=$(grep '^PERF_TIMING' <<<"$out" || echo "FAILED: $(tail -3 <<<"$out")")
       echo "$preset $n $line"
