@@ -164,6 +164,10 @@ final class FlashAttention extends CudaAttention {
 
     @Override
     void run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out) {
+        if (tensorCores && (q.cols() % 4 != 0 || out.cols() % 2 != 0)) {  // float4 loads of Q, float2 stores of O
+            throw new IllegalArgumentException(name() + " needs query rows of a multiple of 4 columns and output rows of"
+                    + " a multiple of 2, got " + q + " -> " + out);
+        }
         int rowsPerTile = !tensorCores && rows == 1 ? 1 : tileRows;
         Kernel kernel = kernels.flash(tensorCores ? KernelSources.FLASH_MMA : KernelSources.FLASH,
                 defines(rowsPerTile, cache.type()));
