@@ -33,6 +33,31 @@ public final class VectorMath {
     private static final float P5 = 0.0013400441966950893f;
     private static final float P6 = 0.0001546974090160802f;
 
+    // The constants as vectors, made once: a broadcast inside a hot method is a call chain deep enough that C2
+    // sometimes leaves it out-of-line, and its fallback allocates (JFR showed exp2's broadcasts allocating ~4 GB
+    // during one 4096-token prefill).
+    private static final FloatVector V_MIN_ARG = constant(MIN_ARG);
+    private static final FloatVector V_MAX_ARG = constant(MAX_ARG);
+    private static final FloatVector V_LOG2_E = constant(LOG2_E);
+    private static final FloatVector V_ROUNDER = constant(ROUNDER);
+    private static final FloatVector V_MINUS_LN2_HI = constant(-LN2_HI);
+    private static final FloatVector V_MINUS_LN2_LO = constant(-LN2_LO);
+    private static final FloatVector V_INV_FACT7 = constant(1f / 5040);
+    private static final FloatVector V_INV_FACT6 = constant(1f / 720);
+    private static final FloatVector V_INV_FACT5 = constant(1f / 120);
+    private static final FloatVector V_INV_FACT4 = constant(1f / 24);
+    private static final FloatVector V_INV_FACT3 = constant(1f / 6);
+    private static final FloatVector V_HALF = constant(0.5f);
+    private static final FloatVector V_MIN_ARG2 = constant(-127f);
+    private static final FloatVector V_BIASED_ROUNDER = constant(BIASED_ROUNDER);
+    private static final FloatVector V_P1 = constant(P1);
+    private static final FloatVector V_P2 = constant(P2);
+    private static final FloatVector V_P3 = constant(P3);
+    private static final FloatVector V_P4 = constant(P4);
+    private static final FloatVector V_P5 = constant(P5);
+    private static final FloatVector V_P6 = constant(P6);
+    private static final FloatVector V_ONE = constant(1f);
+
     private VectorMath() {
     }
 
@@ -42,18 +67,18 @@ public final class VectorMath {
      * e^r by its Taylor polynomial to degree 7 (truncation < 6e-9 relative), times 2^n built in the exponent bits.
      */
     public static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(MIN_ARG).min(MAX_ARG);
-        FloatVector shifted = clamped.fma(LOG2_E, ROUNDER);
-        FloatVector n = shifted.sub(ROUNDER);
-        FloatVector r = n.fma(constant(-LN2_HI), clamped);
-        r = n.fma(constant(-LN2_LO), r);
-        FloatVector p = r.fma(1f / 5040, 1f / 720);
-        p = p.fma(r, constant(1f / 120));
-        p = p.fma(r, constant(1f / 24));
-        p = p.fma(r, constant(1f / 6));
-        p = p.fma(r, constant(0.5f));
-        p = p.fma(r, constant(1f));
-        p = p.fma(r, constant(1f));
+        FloatVector clamped = x.max(V_MIN_ARG).min(V_MAX_ARG);
+        FloatVector shifted = clamped.fma(V_LOG2_E, V_ROUNDER);
+        FloatVector n = shifted.sub(V_ROUNDER);
+        FloatVector r = n.fma(V_MINUS_LN2_HI, clamped);
+        r = n.fma(V_MINUS_LN2_LO, r);
+        FloatVector p = r.fma(V_INV_FACT7, V_INV_FACT6);
+        p = p.fma(r, V_INV_FACT5);
+        p = p.fma(r, V_INV_FACT4);
+        p = p.fma(r, V_INV_FACT3);
+        p = p.fma(r, V_HALF);
+        p = p.fma(r, V_ONE);
+        p = p.fma(r, V_ONE);
         FloatVector twoToN = shifted.reinterpretAsInts()
                 .sub(ROUNDER_BITS - 127)
                 .lanewise(VectorOperators.LSHL, 23)
@@ -69,15 +94,15 @@ public final class VectorMath {
      * (VectorMathTest). Results below 2^-126 round to 0 or a subnormal.
      */
     public static FloatVector exp2(FloatVector x) {
-        FloatVector clamped = x.max(-127f);
-        FloatVector shifted = clamped.add(BIASED_ROUNDER);
-        FloatVector r = clamped.sub(shifted.sub(BIASED_ROUNDER));
-        FloatVector p = r.fma(P6, P5);
-        p = p.fma(r, constant(P4));
-        p = p.fma(r, constant(P3));
-        p = p.fma(r, constant(P2));
-        p = p.fma(r, constant(P1));
-        p = p.fma(r, constant(1f));
+        FloatVector clamped = x.max(V_MIN_ARG2);
+        FloatVector shifted = clamped.add(V_BIASED_ROUNDER);
+        FloatVector r = clamped.sub(shifted.sub(V_BIASED_ROUNDER));
+        FloatVector p = r.fma(V_P6, V_P5);
+        p = p.fma(r, V_P4);
+        p = p.fma(r, V_P3);
+        p = p.fma(r, V_P2);
+        p = p.fma(r, V_P1);
+        p = p.fma(r, V_ONE);
         return p.mul(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
