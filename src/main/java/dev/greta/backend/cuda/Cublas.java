@@ -81,14 +81,9 @@ final class Cublas implements AutoCloseable {
 
     /**
      * Row-major out[n][m] = in[n][k] · w[m][k]ᵀ, i.e. column-major C (m x n) = op(A)=Aᵀ (m x k) · B (k x n):
-     * A is the weight (k x m, lda = k), B the activations (ldb), C the output (ldc). Accumulates in fp32.
+     * A is the weight (k x m, lda = k), B the activations (ldb), C the output (ldc). Accumulates in fp32; with
+     * {@code accumulate} the product is added to out (beta = 1) instead of replacing it.
      */
-    void gemm(int m, int n, int k, long weights, int weightType, int lda, long input, int inputType, int ldb,
-              long out, int ldc) {
-        gemm(m, n, k, weights, weightType, lda, input, inputType, ldb, out, ldc, false);
-    }
-
-    /** As {@link #gemm}; with {@code accumulate} the product is added to out (beta = 1) instead of replacing it. */
     void gemm(int m, int n, int k, long weights, int weightType, int lda, long input, int inputType, int ldb,
               long out, int ldc, boolean accumulate) {
         MemorySegment beta = accumulate ? one : zero;  // a typed local: invokeExact would see a conditional as Object
