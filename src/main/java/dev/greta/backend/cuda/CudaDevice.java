@@ -71,6 +71,9 @@ final class CudaDevice implements AutoCloseable {
     /** "sm_90" for compute capability 9.0: the NVRTC target. */
     String arch() { return "sm_" + computeMajor + computeMinor; }
 
+    /** Hopper (compute capability 9.0): the warpgroup MMA (wgmma) of sm_90a, which later architectures lack. */
+    boolean hasWgmma() { return computeMajor == 9 && computeMinor == 0; }
+
     MemorySegment stream() { return stream; }
 
     /** Makes this device's context current on the calling thread (a no-op on the thread that did it last). */

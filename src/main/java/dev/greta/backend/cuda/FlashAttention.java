@@ -10,11 +10,13 @@ import java.util.Set;
 /**
  * FlashAttention-2 style causal attention. Parameters of the spec "flash:q=Q,kv=K,seg=S,mma=M,mt=T":
  * <ul>
- * <li>mma — 1 (default): tensor cores (flash_mma.cu: mma.sync m16n8k16, f16 Q/K/V/P, f32 accumulation and
- * softmax); 0: fp32 SIMT (flash.cu), slower but with fp32 rounding only
- * <li>q — query rows per tile; the tile holds q x groupSize query vectors (with mma: about 64 x mt vectors, see
- * {@link #mmaDefaultRows}; without: 128 / group)
- * <li>kv — keys per streamed K/V tile: 16, 32, 64 or 128 (default 64 with mma, 32 without)
+ * <li>mma — 2: Hopper warpgroup tensor cores (flash_wgmma.cu: wgmma, sm_90 only, head dims 64 and 128); 1: tensor
+ * cores through mma.sync m16n8k16 (flash_mma.cu); both with f16 Q/K/V/P, f32 accumulation and softmax; 0: fp32
+ * SIMT (flash.cu), slower but with fp32 rounding only. Default: the first of 2, 1, 0 the device and shape allow
+ * <li>q — query rows per tile; the tile holds q x groupSize query vectors (mma=2: whole warpgroups of 64 vectors,
+ * see {@link #wgmmaDefaultRows}; mma=1: about 64 x mt vectors, see {@link #mmaDefaultRows}; mma=0: 128 / group)
+ * <li>kv — keys per streamed K/V tile: 16, 32, 64 or 128 (mma=2: 64 or 128, default the head dim; mma=1: default
+ * 64; mma=0: default 32)
  * <li>mt — with mma: 16-vector query tiles per warp, 1 or 2 (each K/V fragment read from shared memory feeds two
  * MMAs; more registers per thread, and for head dims over 64 Q is read from shared memory at every K tile
  * instead of held in registers). Default 2 where q x group is a multiple of 32, else 1
@@ -27,7 +29,7 @@ import java.util.Set;
 final class FlashAttention extends CudaAttention {
     static final Set<String> PARAMS = Set.of("q", "kv", "seg", "mma", "mt");
     private static final List<Integer> KV_TILES = List.of(16, 32, 64, 128);
-    private final boolean tensorCores;
+    private final int mma;  // 0: SIMT (flash.cu), 1: mma.sync (flash_mma.cu), 2: wgmma (flash_wgmma.cu)
     private final int tileRows;
     private final int tileKeys;
     private final int segTiles;  // 0 = auto
@@ -43,33 +45,46 @@ final class FlashAttention extends CudaAttention {
         this.device = device;
         this.kernels = kernels;
         this.partials = partials;
-        int group = shape.groupSize();
+        int group = shape.groupSize(), d = shape.headDim();
         // Two m-tiles per warp by default (measured faster for head dims 64 and 128; flash_mma.cu keeps Q in
         // shared memory for heads over 64 so that two fit the registers).
         int mtDefault = 2;
         int mtAsked = spec.intParam("mt", 0, 1, 2);  // 0: not given
         int mmaRows = mmaDefaultRows(group, mtAsked > 0 ? mtAsked : mtDefault);
-        // Tensor cores by default wherever the shape allows them; an explicit mma=1 on a shape that cannot use them is an error.
-        boolean mmaFits = shape.headDim() % 16 == 0 && spec.intParam("q", mmaRows, 1, 256) * group % 16 == 0;
-        this.tensorCores = spec.intParam("mma", mmaFits ? 1 : 0, 0, 1) == 1;
-        this.tileRows = spec.intParam("q", tensorCores ? mmaRows : Math.max(1, 128 / group), 1, 256);
-        this.tileKeys = spec.intParam("kv", tensorCores ? 64 : 32, 16, 128);
-        if (!KV_TILES.contains(tileKeys)) {
-            throw new IllegalArgumentException("flash parameter kv=" + tileKeys + " must be one of " + KV_TILES);
+        // The fastest kernel the device and shape allow by default; an explicit mma the shape cannot use is an error.
+        int wgmmaVectors = spec.intParam("q", wgmmaDefaultRows(group, d), 1, 256) * group;
+        boolean wgmmaFits = device.hasWgmma() && (d == 64 || d == 128) && mtAsked == 0 && wgmmaVectors % 64 == 0
+                && wgmmaVectors <= 512;
+        boolean mmaFits = d % 16 == 0 && spec.intParam("q", mmaRows, 1, 256) * group % 16 == 0;
+        this.mma = spec.intParam("mma", wgmmaFits ? 2 : mmaFits ? 1 : 0, 0, 2);
+        if (mma == 2) requireWgmma(device, d, mtAsked);
+        int defaultRows = switch (mma) {
+            case 2 -> wgmmaDefaultRows(group, d);
+            case 1 -> mmaRows;
+            default -> Math.max(1, 128 / group);
+        };
+        this.tileRows = spec.intParam("q", defaultRows, 1, 256);
+        // wgmma: 64-key tiles for head dim 64, 128 for 128 (measured on an H200, docs/PERFORMANCE-cuda.md)
+        this.tileKeys = spec.intParam("kv", mma == 2 ? d : mma == 1 ? 64 : 32, 16, 128);
+        if (!KV_TILES.contains(tileKeys) || mma == 2 && tileKeys < 64) {
+            throw new IllegalArgumentException("flash parameter kv=" + tileKeys + " must be one of "
+                    + (mma == 2 ? KV_TILES.subList(2, 4) + " with mma=2" : KV_TILES));
         }
-        this.warpTiles = mtAsked > 0 ? mtAsked
-                : tensorCores && mtDefault == 2 && tileRows * group % 32 == 0 ? 2 : 1;
-        if (warpTiles > 1 && !tensorCores) throw new IllegalArgumentException("flash parameter mt needs mma=1");
+        this.warpTiles = mtAsked > 0 ? mtAsked : mma == 1 && mtDefault == 2 && tileRows * group % 32 == 0 ? 2 : 1;
+        if (warpTiles > 1 && mma != 1) throw new IllegalArgumentException("flash parameter mt needs mma=1");
         if (warpTiles > 1 && tileRows * group % (16 * warpTiles) != 0) {
             throw new IllegalArgumentException("flash with mt=" + warpTiles + " needs q x group (" + tileRows + " x "
                     + group + ") to be a multiple of " + 16 * warpTiles);
         }
         String seg = spec.params().getOrDefault("seg", "auto");
         this.segTiles = seg.equals("auto") ? 0 : spec.intParam("seg", 0, 1, 1 << 20);
-        int d = shape.headDim();
-        if (tensorCores && (d % 16 != 0 || tileRows * group % 16 != 0)) {
+        if (mma == 1 && (d % 16 != 0 || tileRows * group % 16 != 0)) {
             throw new IllegalArgumentException("flash with mma=1 needs a head dimension and q x group (" + tileRows
                     + " x " + group + ") that are multiples of 16 (head dim " + d + "); use other q or mma=0");
+        }
+        if (mma == 2 && tileRows * group % 64 != 0) {
+            throw new IllegalArgumentException("flash with mma=2 runs a warpgroup per 64 query vectors: q x group ("
+                    + tileRows + " x " + group + ") must be a multiple of 64");
         }
         if (d % 4 != 0) throw new IllegalArgumentException("flash needs a head dimension divisible by 4, got " + d);
         long shared = sharedBytes(tileRows);
@@ -78,7 +93,44 @@ final class FlashAttention extends CudaAttention {
                     + tileRows * group + " query vectors of head dim " + d + "; " + device.name + " allows "
                     + device.maxSharedPerBlock + " (use a smaller q or kv)");
         }
-        threads(tileRows);  // fails early on a tile the SIMT kernel cannot be built for
+        threads(tileRows);  // fails early on a tile the kernel cannot be built for
+        if (mma == 2 && wgmmaRegisters(tileRows) > registersPerThread(tileRows)) {
+            throw new IllegalArgumentException("flash with mma=2: " + threads(tileRows) + " threads leave "
+                    + registersPerThread(tileRows) + " registers per thread, fewer than the " + wgmmaRegisters(tileRows)
+                    + " that hold the scores, output and probabilities of kv=" + tileKeys + " (use a smaller q or kv)");
+        }
+    }
+
+    /** Registers per thread that the wgmma kernel's accumulators and operands take (S, O, P, and Q unless in shared memory). */
+    private int wgmmaRegisters(int rowsPerTile) {
+        int d = shape.headDim();
+        return tileKeys / 2 + d / 2 + tileKeys / 4 + (qInShared(rowsPerTile) ? 0 : d / 4);
+    }
+
+    private int registersPerThread(int rowsPerTile) {
+        return Math.min(255, 65536 / threads(rowsPerTile));
+    }
+
+    private static void requireWgmma(CudaDevice device, int headDim, int mtAsked) {
+        if (!device.hasWgmma()) {
+            throw new IllegalArgumentException("flash with mma=2 (wgmma) needs a Hopper GPU (compute capability 9.0); "
+                    + device.name + " is " + device.arch() + ": use mma=1");
+        }
+        if (headDim != 64 && headDim != 128) {
+            throw new IllegalArgumentException("flash with mma=2 supports head dims 64 and 128, got " + headDim
+                    + ": use mma=1");
+        }
+        if (mtAsked > 0) throw new IllegalArgumentException("flash parameter mt needs mma=1");
+    }
+
+    /**
+     * Query rows per tile for the wgmma kernel: the fewest rows whose q x group vectors fill whole warpgroups of 64,
+     * and where that is a single warpgroup, two for head dim 64 and three for 128 (measured fastest on TinyLlama and
+     * Llama-2-7B shapes, H200; the larger head keeps one block per multiprocessor, which a third warpgroup fills).
+     */
+    static int wgmmaDefaultRows(int group, int headDim) {
+        int unit = lcm(group, 64);
+        return (unit > 64 ? unit : headDim > 64 ? 192 : 128) / group;
     }
 
     /**
@@ -118,16 +170,16 @@ final class FlashAttention extends CudaAttention {
     @Override
     public String name() {
         return "flash:q=" + tileRows + ",kv=" + tileKeys + ",seg=" + (segTiles == 0 ? "auto" : segTiles)
-                + ",mma=" + (tensorCores ? 1 : 0) + (tensorCores ? ",mt=" + warpTiles : "");
+                + ",mma=" + mma + (mma == 1 ? ",mt=" + warpTiles : "");
     }
 
     private int threads(int rowsPerTile) {
         int m = rowsPerTile * shape.groupSize();
-        if (!tensorCores) return threadsFor(m, shape.headDim(), tileKeys);
+        if (mma == 0) return threadsFor(m, shape.headDim(), tileKeys);
         int threads = 2 * m / warpTiles;
         if (threads > 1024) {
-            throw new IllegalArgumentException("flash with mma=1 runs a warp per " + 16 * warpTiles + " query vectors: "
-                    + m + " need more than 1024 threads (use a smaller q)");
+            throw new IllegalArgumentException("flash with mma=" + mma + " runs a warp per " + 16 * warpTiles
+                    + " query vectors: " + m + " need more than 1024 threads (use a smaller q)");
         }
         return threads;
     }
@@ -135,7 +187,9 @@ final class FlashAttention extends CudaAttention {
     /** Shared memory of one block; mirrors the layouts at the top of flash.cu and flash_mma.cu. */
     long sharedBytes(int rowsPerTile) {
         long m = (long) rowsPerTile * shape.groupSize(), d = shape.headDim();
-        if (tensorCores) {
+        // from a 1024-byte boundary on: Q (kept, or staged and reused by the stages) and 2 K/V stages (flash_wgmma.cu)
+        if (mma == 2) return 1024 + 2L * (qInShared(rowsPerTile) ? m * d + 4L * tileKeys * d : Math.max(m * (d + 8), 4L * tileKeys * d));
+        if (mma == 1) {
             // the Q tile and 2 stages of K and V; the stages reuse Q's memory unless Q stays there (see flash_mma.cu)
             boolean qStays = warpTiles == 2 && d > 64;
             return 2L * (qStays ? m + 4L * tileKeys : Math.max(m, 4L * tileKeys)) * (d + 8);
@@ -143,12 +197,21 @@ final class FlashAttention extends CudaAttention {
         return 4L * (m * (d + 4) + tileKeys * (d + 4) + tileKeys * d + m * (tileKeys + 4) + 3 * m);
     }
 
+    /**
+     * wgmma: Q stays in shared memory (the A operand by descriptor) for tiles of more than two warpgroups, which
+     * would not fit the register file with Q in registers.
+     */
+    private boolean qInShared(int rowsPerTile) {
+        return rowsPerTile * shape.groupSize() > 128;
+    }
+
     List<String> defines(int rowsPerTile, KvType kvType) {
         List<String> common = List.of("-DHEAD_DIM=" + shape.headDim(), "-DGROUP=" + shape.groupSize(),
                 "-DBQ=" + rowsPerTile, "-DBK=" + tileKeys, "-DKV_F16=" + (kvType == KvType.F16 ? 1 : 0));
         List<String> defines = new ArrayList<>(common);
-        if (!tensorCores) defines.add("-DTHREADS=" + threads(rowsPerTile));
-        else defines.add("-DMT=" + warpTiles);
+        if (mma == 0) defines.add("-DTHREADS=" + threads(rowsPerTile));
+        if (mma == 1) defines.add("-DMT=" + warpTiles);
+        if (mma == 2) defines.add("-DQ_SMEM=" + (qInShared(rowsPerTile) ? 1 : 0));
         return defines;
     }
 
@@ -164,13 +227,17 @@ final class FlashAttention extends CudaAttention {
 
     @Override
     void run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out) {
-        if (tensorCores && (q.cols() % 4 != 0 || out.cols() % 2 != 0)) {  // float4 loads of Q, float2 stores of O
+        if (mma > 0 && (q.cols() % 4 != 0 || out.cols() % 2 != 0)) {  // float4 loads of Q, float2 stores of O
             throw new IllegalArgumentException(name() + " needs query rows of a multiple of 4 columns and output rows of"
                     + " a multiple of 2, got " + q + " -> " + out);
         }
-        int rowsPerTile = !tensorCores && rows == 1 ? 1 : tileRows;
-        Kernel kernel = kernels.flash(tensorCores ? KernelSources.FLASH_MMA : KernelSources.FLASH,
-                defines(rowsPerTile, cache.type()));
+        int rowsPerTile = mma == 0 && rows == 1 ? 1 : tileRows;
+        String source = switch (mma) {
+            case 2 -> KernelSources.FLASH_WGMMA;
+            case 1 -> KernelSources.FLASH_MMA;
+            default -> KernelSources.FLASH;
+        };
+        Kernel kernel = kernels.flash(source, defines(rowsPerTile, cache.type()));
         int keys = startPos + rows;
         int segKeys = segmentKeys(rows, rowsPerTile, keys);
         int segments = (keys + segKeys - 1) / segKeys;

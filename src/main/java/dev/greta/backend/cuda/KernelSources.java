@@ -14,6 +14,8 @@ final class KernelSources {
     static final String ATTENTION = "attention.cu";
     static final String FLASH = "flash.cu";
     static final String FLASH_MMA = "flash_mma.cu";
+    static final String FLASH_WGMMA = "flash_wgmma.cu";
+    static final String FLASH_TC_HEADER = "flash_tc.cuh";
 
     private KernelSources() {
     }
@@ -29,6 +31,14 @@ final class KernelSources {
 
     /** The headers every source may include, by include name. */
     static Map<String, String> headers() {
-        return Map.of(COMMON_HEADER, text(COMMON_HEADER));
+        return Map.of(COMMON_HEADER, text(COMMON_HEADER), FLASH_TC_HEADER, text(FLASH_TC_HEADER));
+    }
+
+    /**
+     * Whether {@code file} uses instructions of one architecture only (wgmma: sm_90a), so that it must be compiled
+     * for the "a" variant of the device's architecture, which runs on that architecture alone.
+     */
+    static boolean archSpecific(String file) {
+        return file.equals(FLASH_WGMMA);
     }
 }

@@ -40,7 +40,8 @@ final class ModuleCache {
     byte[] cubin(String file, List<String> defines) {
         String source = KernelSources.text(file);
         Map<String, String> headers = new TreeMap<>(KernelSources.headers());
-        List<String> options = new ArrayList<>(List.of("-arch=" + arch, "-std=c++17"));
+        String target = arch + (KernelSources.archSpecific(file) ? "a" : "");
+        List<String> options = new ArrayList<>(List.of("-arch=" + target, "-std=c++17"));
         options.addAll(defines);
         String key = key(file, source, headers, options);
         Path cached = dir == null ? null : dir.resolve(file.replace(".cu", "") + "-" + key + ".cubin");

@@ -13,7 +13,6 @@
 // ldmatrix.trans (the B operand of P V wants two keys of one dimension per register). Scores are kept in log2
 // units (Q is pre-scaled by scale * log2(e)) so that the softmax runs on ex2 (ex2.approx: the same bits on
 // every run, 2 ulp).
-#include "greta_common.cuh"
 
 #ifndef HEAD_DIM
 #define HEAD_DIM 128
@@ -47,8 +46,8 @@
 #define NS (BK / 8)         // n-tiles of S
 #define KP (BK / 16)        // k-steps of O = P V
 #define NO (HEAD_DIM / 8)   // n-tiles of O (even: HEAD_DIM is a multiple of 16)
-#define LOG2E 1.4426950408889634f
-#define LN2 0.6931471805599453f
+
+#include "flash_tc.cuh"
 
 #if TILE_M % (16 * MT) != 0 || HEAD_DIM % 16 != 0 || BK % 16 != 0
 #error "flash_mma configuration: BQ * GROUP must be a multiple of 16 * MT, HEAD_DIM and BK of 16"
@@ -59,29 +58,6 @@ typedef unsigned short kv_t;
 #else
 typedef float kv_t;
 #endif
-
-__device__ __forceinline__ unsigned int pack_half2(float lo, float hi) {
-    unsigned int r;
-    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));  // first source -> upper half
-    return r;
-}
-
-__device__ __forceinline__ unsigned int load_u32(const unsigned short* p) {
-    return *reinterpret_cast<const unsigned int*>(p);
-}
-
-__device__ __forceinline__ unsigned int shared_address(const void* p) {
-    unsigned int r;
-    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(r) : "l"(p));
-    return r;
-}
-
-// 16 bytes global -> shared without passing through registers; bytes = 0 writes zeros (keys past the end).
-__device__ __forceinline__ void copy16_async(unsigned int dst, const void* src, int bytes) {
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src), "r"(bytes));
-}
-
-__device__ __forceinline__ void commit_async() { asm volatile("cp.async.commit_group;"); }
 
 // Waits until at most one committed group (the tile being prefetched) is still in flight.
 __device__ __forceinline__ void wait_async_but_one() { asm volatile("cp.async.wait_group 1;"); }
@@ -98,13 +74,6 @@ __device__ __forceinline__ void ldsm_x2(unsigned int* r, unsigned int addr) {
 __device__ __forceinline__ void ldsm_x4_trans(unsigned int* r, unsigned int addr) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
-}
-
-// 2^x on the special-function unit (2 ulp; inputs are <= 0 here, -inf gives 0).
-__device__ __forceinline__ float fast_exp2(float x) {
-    float r;
-    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
-    return r;
 }
 
 // c += a (16x16, row) * b (16x8, col); f16 inputs, f32 accumulators.
@@ -171,13 +140,7 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
     const kv_t* vHead = vCache + (long long) g * maxSeq * HEAD_DIM;
 
     const float qScale = scale * LOG2E;
-    for (int i = tid; i < TILE_M * (HEAD_DIM / 4); i += THREADS) {
-        const int m = i / (HEAD_DIM / 4), d = (i % (HEAD_DIM / 4)) * 4, r = m / GROUP, hl = m % GROUP;
-        float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-        if (r < tileRows) v = *reinterpret_cast<const float4*>(q + (long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + d);
-        *reinterpret_cast<uint2*>(Qs + m * QSTR + d) =
-                make_uint2(pack_half2(v.x * qScale, v.y * qScale), pack_half2(v.z * qScale, v.w * qScale));
-    }
+    stage_q(Qs, QSTR, q, qCols, r0, tileRows, g, qScale, TILE_M, tid, THREADS);
     __syncthreads();
 
     // This thread's query vectors: rows gq and gq + 8 of each of its warp's m-tiles ("lo" and "hi"), and their
@@ -297,74 +260,12 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
         // Causal mask: only tiles that reach past the block's first query position or past the keys need it.
         if (t0 + BK - 1 > startPos + r0 || t0 + BK > kvEnd) {
 #pragma unroll
-            for (int mt = 0; mt < MT; ++mt) {
-#pragma unroll
-                for (int nt = 0; nt < NS; ++nt) {
-#pragma unroll
-                    for (int j = 0; j < 2; ++j) {
-                        const int kPos = t0 + nt * 8 + 2 * tq + j;
-                        const bool inKeys = kPos < kvEnd;
-                        if (!(inKeys && kPos <= posLo[mt])) s[mt][nt][j] = GRETA_NEG_INF;
-                        if (!(inKeys && kPos <= posHi[mt])) s[mt][nt][2 + j] = GRETA_NEG_INF;
-                    }
-                }
-            }
+            for (int mt = 0; mt < MT; ++mt) mask_scores(s[mt], t0, tq, kvEnd, posLo[mt], posHi[mt]);
         }
 
         unsigned int pa[MT][KP][4];
 #pragma unroll
-        for (int mt = 0; mt < MT; ++mt) {
-            float tileLo = GRETA_NEG_INF, tileHi = GRETA_NEG_INF;
-#pragma unroll
-            for (int nt = 0; nt < NS; ++nt) {
-                tileLo = fmaxf(tileLo, fmaxf(s[mt][nt][0], s[mt][nt][1]));
-                tileHi = fmaxf(tileHi, fmaxf(s[mt][nt][2], s[mt][nt][3]));
-            }
-            tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 1));
-            tileLo = fmaxf(tileLo, __shfl_xor_sync(0xffffffffu, tileLo, 2));
-            tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 1));
-            tileHi = fmaxf(tileHi, __shfl_xor_sync(0xffffffffu, tileHi, 2));
-            const float newLo = fmaxf(maxLo[mt], tileLo), newHi = fmaxf(maxHi[mt], tileHi);
-            // A row with no visible key yet keeps max -inf: subtract 0 instead, so exp2(-inf - 0) = 0, never NaN.
-            const float baseLo = newLo == GRETA_NEG_INF ? 0.0f : newLo;
-            const float baseHi = newHi == GRETA_NEG_INF ? 0.0f : newHi;
-            const float alphaLo = fast_exp2(maxLo[mt] - baseLo), alphaHi = fast_exp2(maxHi[mt] - baseHi);
-            maxLo[mt] = newLo;
-            maxHi[mt] = newHi;
-
-            float rowLo = 0.0f, rowHi = 0.0f;
-#pragma unroll
-            for (int nt = 0; nt < NS; ++nt) {
-#pragma unroll
-                for (int j = 0; j < 2; ++j) {
-                    s[mt][nt][j] = fast_exp2(s[mt][nt][j] - baseLo);
-                    s[mt][nt][2 + j] = fast_exp2(s[mt][nt][2 + j] - baseHi);
-                    rowLo += s[mt][nt][j];
-                    rowHi += s[mt][nt][2 + j];
-                }
-            }
-            sumLo[mt] = sumLo[mt] * alphaLo + rowLo;
-            sumHi[mt] = sumHi[mt] * alphaHi + rowHi;
-            // Once the row maxima settle (most tiles of a long context), every alpha is exactly 1: the warp then
-            // skips the rescale, which would not change a bit.
-            if (__any_sync(0xffffffffu, alphaLo != 1.0f || alphaHi != 1.0f)) {
-#pragma unroll
-                for (int nt = 0; nt < NO; ++nt) {
-                    o[mt][nt][0] *= alphaLo;
-                    o[mt][nt][1] *= alphaLo;
-                    o[mt][nt][2] *= alphaHi;
-                    o[mt][nt][3] *= alphaHi;
-                }
-            }
-            // The S accumulators of n-tiles 2kc and 2kc+1 are exactly the A fragment of k-step kc of P V.
-#pragma unroll
-            for (int kc = 0; kc < KP; ++kc) {
-                pa[mt][kc][0] = pack_half2(s[mt][2 * kc][0], s[mt][2 * kc][1]);
-                pa[mt][kc][1] = pack_half2(s[mt][2 * kc][2], s[mt][2 * kc][3]);
-                pa[mt][kc][2] = pack_half2(s[mt][2 * kc + 1][0], s[mt][2 * kc + 1][1]);
-                pa[mt][kc][3] = pack_half2(s[mt][2 * kc + 1][2], s[mt][2 * kc + 1][3]);
-            }
-        }
+        for (int mt = 0; mt < MT; ++mt) softmax_step(s[mt], o[mt], maxLo[mt], maxHi[mt], sumLo[mt], sumHi[mt], pa[mt]);
 
         // O += P V: each V fragment pair feeds every m-tile.
 #pragma unroll
@@ -385,37 +286,7 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
 
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt) {
-        float sums[2] = {sumLo[mt], sumHi[mt]};
-        // Rows: lo = fragment row gq, hi = gq + 8; columns nt * 8 + 2 tq (+1).
-#pragma unroll
-        for (int half = 0; half < 2; ++half) {
-            sums[half] += __shfl_xor_sync(0xffffffffu, sums[half], 1);
-            sums[half] += __shfl_xor_sync(0xffffffffu, sums[half], 2);
-            const int m = mLo[mt] + 8 * half;
-            const int r = m / GROUP, h = g * GROUP + m % GROUP;
-            if (r >= tileRows) continue;
-            const long long row = r0 + r;
-            const float rowSum = sums[half], rowMax = half == 0 ? maxLo[mt] : maxHi[mt];
-            if (!partial) {
-                float* dst = out + row * outCols + (long long) h * HEAD_DIM + 2 * tq;
-                const float inv = 1.0f / rowSum;
-#pragma unroll
-                for (int nt = 0; nt < NO; ++nt) {
-                    *reinterpret_cast<float2*>(dst + nt * 8) =
-                            make_float2(o[mt][nt][2 * half] * inv, o[mt][nt][2 * half + 1] * inv);
-                }
-            } else {
-                const long long at = ((long long) seg * rows + row) * heads + h;
-                float* dst = partO + at * HEAD_DIM + 2 * tq;
-#pragma unroll
-                for (int nt = 0; nt < NO; ++nt) {
-                    *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[mt][nt][2 * half], o[mt][nt][2 * half + 1]);
-                }
-                if (tq == 0) {
-                    partMax[at] = rowMax * LN2;  // attn_combine works in natural-log units
-                    partSum[at] = rowSum;
-                }
-            }
-        }
+        store_rows(o[mt], sumLo[mt], sumHi[mt], maxLo[mt], maxHi[mt], mLo[mt], tq, tileRows, r0, g, rows, heads, seg,
+                   partial, out, outCols, partO, partMax, partSum);
     }
 }

@@ -42,6 +42,24 @@ class AttentionSpecTest {
     }
 
     @Test
+    void wgmmaTilesHoldWholeWarpgroups() {
+        // where one warpgroup of 64 vectors would do: two for head dim 64 (TinyLlama, GQA 8: 16 rows), three for
+        // 128 (MHA: 192 rows, GQA 4: 48)
+        assertThat(FlashAttention.wgmmaDefaultRows(8, 64)).isEqualTo(16);
+        assertThat(FlashAttention.wgmmaDefaultRows(1, 64)).isEqualTo(128);
+        assertThat(FlashAttention.wgmmaDefaultRows(1, 128)).isEqualTo(192);
+        assertThat(FlashAttention.wgmmaDefaultRows(4, 128)).isEqualTo(48);
+        // GQA 3 (SmolLM2): 64 rows = 192 vectors, three warpgroups; GQA 128: one row of two warpgroups
+        assertThat(FlashAttention.wgmmaDefaultRows(3, 64)).isEqualTo(64);
+        assertThat(FlashAttention.wgmmaDefaultRows(128, 128)).isEqualTo(1);
+        for (int group = 1; group <= 64; group++) {
+            for (int headDim : new int[] {64, 128}) {
+                assertThat(FlashAttention.wgmmaDefaultRows(group, headDim) * group % 64).as("group %d", group).isZero();
+            }
+        }
+    }
+
+    @Test
     void tensorCoreTilesHoldFourWarpsOfQueryVectors() {
         // one m-tile per warp: ~64 vectors; MHA 64 rows, GQA 4 (Llama-3) 16, GQA 3 (SmolLM2) 16 = 48 vectors
         assertThat(FlashAttention.mmaDefaultRows(1, 1)).isEqualTo(64);

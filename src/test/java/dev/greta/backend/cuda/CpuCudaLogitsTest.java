@@ -4,13 +4,20 @@ import dev.greta.TestModels;
 import dev.greta.backend.KvType;
 import dev.greta.engine.Session;
 import dev.greta.engine.SessionOptions;
+import dev.greta.gguf.GgmlType;
+import dev.greta.model.synth.Progress;
+import dev.greta.model.synth.SyntheticModel;
+import dev.greta.model.synth.SyntheticSpec;
 import dev.greta.sampling.Sampler;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,11 +29,20 @@ class CpuCudaLogitsTest extends GpuBackendTest {
     /** bf16 keeps 8 significant bits: allow 2 % of the largest logit. */
     private static final double RELATIVE_TOLERANCE = 0.02;
 
+    @TempDir
+    static Path generated;
+
+    /**
+     * @param file a model of the test models folder, or "gen:SHAPE" (gen-model --shape keys joined by ';'): a Q8_0
+     *             model generated here, e.g. of head dim 64 or 128, which the wgmma kernel serves on Hopper
+     */
     @ParameterizedTest
     @CsvSource({"stories260K.gguf, naive, f32", "stories260K.gguf, flash, f32", "synth-tiny-Q8_0.gguf, flash, f32",
-            "synth-tiny-Q4_K_M.gguf, naive, f32", "stories260K.gguf, flash, f16", "synth-tiny-Q8_0.gguf, flash, f16"})
+            "synth-tiny-Q4_K_M.gguf, naive, f32", "stories260K.gguf, flash, f16", "synth-tiny-Q8_0.gguf, flash, f16",
+            "gen:layers=2;dim=256;ffn=512;heads=4;kv-heads=2;vocab=512, flash, f16",
+            "gen:layers=2;dim=512;ffn=768;heads=4;kv-heads=4;vocab=512, flash, f16"})
     void cudaLogitsFollowTheCpuAtEveryPosition(String file, String attention, String gpuKv) throws IOException {
-        Path model = TestModels.find(file).orElse(null);
+        Path model = file.startsWith("gen:") ? generate(file.substring(4)) : TestModels.find(file).orElse(null);
         Assumptions.assumeTrue(model != null, file + " not found");
         KvType kv = KvType.parse(gpuKv);
         try (Session cpu = open(model, "cpu", attention, KvType.F32); Session gpu = open(model, "cuda", attention, kv)) {
@@ -54,6 +70,14 @@ class CpuCudaLogitsTest extends GpuBackendTest {
                 }
             }
         }
+    }
+
+    private static Path generate(String shape) throws IOException {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String kv : shape.split(";")) keys.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        Path file = generated.resolve(shape.replace(';', '_').replace('=', '-') + ".gguf");
+        SyntheticModel.write(SyntheticSpec.fromShape(keys), GgmlType.Q8_0, 5, file, Progress.none());
+        return file;
     }
 
     private static Session open(Path model, String backend, String attention, KvType kv) throws IOException {

@@ -47,13 +47,20 @@ class CudaAttentionTest extends GpuBackendTest {
         // every spec with f16 keys and values; the f32 cache with the main code paths (naive, tensor cores and
         // SIMT, one segment and several merged)
         List<String> specs = List.of("naive", "flash", "flash:mma=0", "flash:q=4,kv=16,seg=1,mma=0",
-                "flash:q=16,kv=16,seg=1", "flash:q=8,kv=64,mma=0", "flash:q=1,kv=128,mma=0", "flash:q=16,kv=128", "flash:q=32,kv=32,mt=2");
+                "flash:q=16,kv=16,seg=1,mma=1", "flash:q=8,kv=64,mma=0", "flash:q=1,kv=128,mma=0", "flash:q=16,kv=128,mma=1",
+                "flash:q=32,kv=32,mt=2", "flash:mma=2,kv=64", "flash:mma=2,kv=128", "flash:mma=2,q=192", "flash:mma=2,q=48");
         List<Arguments> args = new ArrayList<>();
         for (Case c : shapes) {
             for (String spec : specs) {
                 if (spec.equals("flash") && c.headDim % 16 != 0) continue;  // tensor cores need head dims of 16k
-                if (spec.equals("flash:q=16,kv=16,seg=1") && c.headDim % 16 != 0) continue;
-                if ((spec.equals("flash:q=16,kv=128") || spec.contains("mt=2")) && c.headDim % 16 != 0) continue;
+                if (spec.contains("mma=1") || spec.contains("mt=2")) {
+                    if (c.headDim % 16 != 0) continue;
+                }
+                if (spec.contains("mma=2") && c.headDim != 64 && c.headDim != 128) continue;  // wgmma: head dims 64, 128
+                // three warpgroups (Q kept in shared memory): q=192 for MHA, q=48 for GQA 4
+                if (spec.endsWith("q=192") && c.heads != c.kvHeads || spec.endsWith("q=48") && c.heads != 4 * c.kvHeads) {
+                    continue;
+                }
                 args.add(Arguments.of(spec, KvType.F16, c));
                 if (specs.indexOf(spec) < 5) args.add(Arguments.of(spec, KvType.F32, c));
             }
@@ -76,6 +83,10 @@ class CudaAttentionTest extends GpuBackendTest {
             store(cache, k, v, 0, split, kvDim);
             store(cache, k, v, split, c.startPos - split, kvDim);
             store(cache, k, v, c.startPos, c.rows, kvDim);
+            if (spec.contains("mma=2") && !cuda.device().hasWgmma()) {
+                assertThatThrownBy(() -> cuda.attention(spec, shape, true)).hasMessageContaining("needs a Hopper GPU");
+                return;
+            }
             Attention attention = cuda.attention(spec, shape, true);
             Buffer out = poisoned(cuda, c.rows, qDim);
             cuda.attend(attention, cache, 1, upload(cuda, c.rows, qDim, q), c.rows, c.startPos, out);
@@ -87,7 +98,7 @@ class CudaAttentionTest extends GpuBackendTest {
             }
             double[] expected = Reference.attention(q, k, v, c.rows, c.startPos, c.heads, c.kvHeads, c.headDim);
             // fp32 kernels: rounding only; tensor cores: Q and the probabilities rounded to f16 as well
-            double bound = attention.name().contains("mma=1") ? 3e-3 : 2e-6;
+            double bound = attention.name().matches(".*mma=[12].*") ? 3e-3 : 2e-6;
             assertThat(Reference.normalizedError(rows(cuda, out, c.rows), expected)).as(attention.name()).isLessThan(bound);
         }
     }
@@ -96,11 +107,30 @@ class CudaAttentionTest extends GpuBackendTest {
     void namesAreTheResolvedSpecs() {
         ModelShape gqa4 = new ModelShape(1, 1024, 4096, 8, 2, 128, 64, 512, 1e-5f);
         assertThat(cuda.attention("naive", gqa4, true).name()).isEqualTo("naive");
-        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1,mt=2");
+        // the default: wgmma on Hopper, else mma.sync
+        assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo(cuda.device().hasWgmma()
+                ? "flash:q=48,kv=128,seg=auto,mma=2" : "flash:q=32,kv=64,seg=auto,mma=1,mt=2");
+        assertThat(cuda.attention("flash:mma=1", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1,mt=2");
         assertThat(cuda.attention("flash:q=4", gqa4, true).name()).isEqualTo("flash:q=4,kv=64,seg=auto,mma=1,mt=1");
+        assertThat(cuda.attention("flash:q=16", gqa4, true).name()).isEqualTo(cuda.device().hasWgmma()
+                ? "flash:q=16,kv=128,seg=auto,mma=2" : "flash:q=16,kv=64,seg=auto,mma=1,mt=2");
         assertThat(cuda.attention("flash:mma=0", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=0");
         assertThat(cuda.attention("flash:kv=64,seg=4,mma=0", gqa4, false).name()).isEqualTo("flash:q=32,kv=64,seg=4,mma=0");
         assertThatThrownBy(() -> cuda.attention("flash:kv=48", gqa4, true)).hasMessageContaining("kv=48 must be one of");
+        if (cuda.device().hasWgmma()) {
+            assertThat(cuda.attention("flash:mma=2,q=48,kv=64", gqa4, true).name()).isEqualTo("flash:q=48,kv=64,seg=auto,mma=2");
+            assertThatThrownBy(() -> cuda.attention("flash:mma=2,q=8", gqa4, true)).hasMessageContaining("multiple of 64");
+            assertThatThrownBy(() -> cuda.attention("flash:mma=2,kv=32", gqa4, true)).hasMessageContaining("with mma=2");
+            assertThatThrownBy(() -> cuda.attention("flash:mma=2,mt=2", gqa4, true)).hasMessageContaining("mt needs mma=1");
+            // four warpgroups: 128 registers per thread cannot hold the accumulators of 128-key tiles of head dim 128
+            assertThatThrownBy(() -> cuda.attention("flash:mma=2,q=64,kv=128", gqa4, true))
+                    .hasMessageContaining("registers per thread");
+            ModelShape headDim80 = new ModelShape(1, 640, 2048, 8, 2, 80, 64, 512, 1e-5f);
+            assertThat(cuda.attention("flash", headDim80, true).name()).contains("mma=1");
+            assertThatThrownBy(() -> cuda.attention("flash:mma=2", headDim80, true)).hasMessageContaining("head dims 64 and 128");
+        } else {
+            assertThatThrownBy(() -> cuda.attention("flash:mma=2", gqa4, true)).hasMessageContaining("needs a Hopper GPU");
+        }
         assertThat(cuda.attention("flash:mt=2", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1,mt=2");
         assertThatThrownBy(() -> cuda.attention("flash:mt=2,mma=0", gqa4, true)).hasMessageContaining("mt needs mma=1");
         assertThatThrownBy(() -> cuda.attention("flash:q=4,mt=2", gqa4, true)).hasMessageContaining("multiple of 32");
@@ -122,7 +152,7 @@ class CudaAttentionTest extends GpuBackendTest {
         try (KvCache cache = cuda.kvCache(shape, 512, KvType.F16)) {
             store(cache, Reference.gaussian(random, keys * 256, 1), Reference.gaussian(random, keys * 256, 1), 0, keys, 256, 0);
             Buffer q = upload(cuda, rows, 1024, Reference.gaussian(random, rows * 1024, 1));
-            for (String spec : List.of("flash", "flash:q=4,kv=16,seg=2", "flash:mma=0", "flash:q=1,kv=16,seg=2,mma=0", "naive")) {
+            for (String spec : List.of("flash", "flash:mma=1", "flash:q=4,kv=16,seg=2", "flash:mma=0", "flash:q=1,kv=16,seg=2,mma=0", "naive")) {
                 Attention a = cuda.attention(spec, shape, true);
                 Buffer first = cuda.buffer(rows, 1024), second = cuda.buffer(rows, 1024);
                 cuda.attend(a, cache, 0, q, rows, keys - rows, first);

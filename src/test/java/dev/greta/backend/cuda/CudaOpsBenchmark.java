@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Device-time benchmark of the backend's ops at Llama-3-8B shapes (dim 4096, 32 heads, 8 KV heads, head dim
@@ -44,12 +45,15 @@ public final class CudaOpsBenchmark {
         try (CudaBackend cuda = CudaBackend.open()) {
             System.out.println("benchmark " + LocalDate.now() + " on " + cuda.properties());
             CudaOpsBenchmark b = new CudaOpsBenchmark(cuda);
-            b.gemms();
-            b.attention();
-            b.longPromptAttention();
-            b.elementwise();
-            b.upload();
-            b.hostOverhead();
+            // GRETA_BENCH_PARTS (e.g. "attention,long"): only those parts, to spend less GPU time on one question
+            Set<String> parts = Set.of(System.getenv().getOrDefault("GRETA_BENCH_PARTS",
+                    "gemms,attention,long,elementwise,upload,host").split(","));
+            if (parts.contains("gemms")) b.gemms();
+            if (parts.contains("attention")) b.attention();
+            if (parts.contains("long")) b.longPromptAttention();
+            if (parts.contains("elementwise")) b.elementwise();
+            if (parts.contains("upload")) b.upload();
+            if (parts.contains("host")) b.hostOverhead();
             System.out.println("kernels: " + cuda.kernelCacheSummary());
             System.out.printf("%-14s %-38s %-32s %9s %9s  %s%n", "op", "shape", "variant", "median ms", "queued ms",
                     "rate (from median)");
@@ -168,9 +172,10 @@ public final class CudaOpsBenchmark {
     private void longPromptAttention() {
         ModelShape tinyLlama = new ModelShape(1, 2048, 5632, 32, 4, 64, 32000, 32768, 1e-5f);
         ModelShape llama2 = new ModelShape(1, 4096, 11008, 32, 32, 128, 32000, 32768, 1e-5f);
-        attentionCases("TinyLlama", tinyLlama, 32768, List.of("flash", "flash:q=8,mt=1", "flash:q=32,mt=2"));
-        attentionCases("Llama-2-7B", llama2, 32768, List.of("flash", "flash:q=128,kv=128", "flash:mt=2",
-                "flash:q=64,mt=2", "flash:kv=32,mt=2"));
+        attentionCases("TinyLlama", tinyLlama, 32768, List.of("flash", "flash:mma=1", "flash:mma=2,q=8",
+                "flash:mma=2,q=32", "flash:mma=2,q=24,kv=128"));
+        attentionCases("Llama-2-7B", llama2, 32768, List.of("flash", "flash:mma=1", "flash:mma=2,q=64",
+                "flash:mma=2,q=128", "flash:mma=2,q=192,kv=64"));
     }
 
     private void attentionCases(String label, ModelShape s, int keys, List<String> specs) {
