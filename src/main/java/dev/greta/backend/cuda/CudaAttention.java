@@ -17,8 +17,12 @@ abstract sealed class CudaAttention implements Attention permits NaiveAttention,
         this.shape = shape;
     }
 
-    /** Queues the kernel(s) on the stream; arguments were validated by the backend. */
-    abstract void run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out);
+    /**
+     * Queues the kernel(s) on the stream; arguments were validated by the backend. {@code outBf16} (0: none) is
+     * where the output rows may also be written rounded to bf16 (packed, row stride out's columns); returns whether
+     * they were.
+     */
+    abstract boolean run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out, long outBf16);
 
     float scale() { return (float) (1.0 / Math.sqrt(shape.headDim())); }
 

@@ -282,7 +282,10 @@ public final class CudaBackend implements Backend {
         MemorySegment timing = timer.start();
         // Its output feeds bf16 GEMMs next: write their bf16 input in the same pass (bf16 weights only).
         long bf16 = options.weightPrecision() == WeightPrecision.BF16 ? o.bf16Pointer(device) : 0;
-        kernels.rmsNorm.launch(rows, 1, 1, w.cols() >= 1024 ? 1024 : 256, 0, device.args()
+        // whole float4 rows: about two float4 per thread; else one float per thread up to 1024
+        boolean vector = w.cols() % 4 == 0 && in.cols() % 4 == 0 && o.cols() % 4 == 0;
+        int threads = vector ? Math.clamp((w.cols() / 8 + 31) / 32 * 32, 64, 1024) : w.cols() >= 1024 ? 1024 : 256;
+        kernels.rmsNorm.launch(rows, 1, 1, threads, 0, device.args()
                 .ptr(in.pointer()).i32(in.cols()).ptr(w.pointer()).i32(w.cols()).f32(eps)
                 .ptr(o.pointer()).i32(o.cols()).ptr(bf16));
         o.written();
@@ -414,26 +417,30 @@ public final class CudaBackend implements Backend {
         }
         if (rows == 0) return;
         MemorySegment timing = timer.start();
-        a.run(c, layer, qb, rows, startPos, o);
+        // Its output feeds the output projection's bf16 GEMM: flash writes that input too where it can.
+        long bf16 = options.weightPrecision() == WeightPrecision.BF16 && o.cols() == s.qDim() ? o.bf16Pointer(device) : 0;
+        boolean wroteBf16 = a.run(c, layer, qb, rows, startPos, o, bf16);
         o.written();
+        if (wroteBf16) o.bf16Written(rows, o.cols());
         timer.stop("attend." + a.name(), timing);
     }
 
     @Override
     public void swiglu(Buffer gate, Buffer up, int rows) {
-        inPlaceBinary("swiglu", kernels.swiglu, gate, up, rows, true);
+        inPlaceBinary("swiglu", kernels.swiglu, gate, up, rows, true, 4);
     }
 
     @Override
     public void add(Buffer x, Buffer y, int rows) {
-        inPlaceBinary("add", kernels.add, x, y, rows, false);
+        inPlaceBinary("add", kernels.add, x, y, rows, false, 1);
     }
 
     /**
-     * x = op(x, y) element by element over the first {@code rows} rows; with {@code bf16Copy} (an op whose result
-     * feeds a GEMM) the kernel also writes x's bf16 copy, when the weights are bf16.
+     * x = op(x, y) element by element over the first {@code rows} rows, {@code perThread} elements per kernel
+     * thread; with {@code bf16Copy} (an op whose result feeds a GEMM) the kernel also writes x's bf16 copy, when
+     * the weights are bf16.
      */
-    private void inPlaceBinary(String op, Kernel kernel, Buffer x, Buffer y, int rows, boolean bf16Copy) {
+    private void inPlaceBinary(String op, Kernel kernel, Buffer x, Buffer y, int rows, boolean bf16Copy, int perThread) {
         ready();
         CudaBuffer a = own(x), b = own(y);
         requireRows(op, rows, a, b);
@@ -444,7 +451,7 @@ public final class CudaBackend implements Backend {
         LaunchArgs args = device.args().ptr(a.pointer()).ptr(b.pointer()).i64(n);
         long bf16 = bf16Copy && options.weightPrecision() == WeightPrecision.BF16 ? a.bf16Pointer(device) : 0;
         if (bf16Copy) args.ptr(bf16);
-        kernel.launch(blocks(n), 1, 1, ELEMENTWISE_THREADS, 0, args);
+        kernel.launch(blocks((n + perThread - 1) / perThread), 1, 1, ELEMENTWISE_THREADS, 0, args);
         a.written();
         if (bf16 != 0) a.bf16Written(rows, a.cols());
         timer.stop(op, timing);

@@ -226,7 +226,7 @@ final class FlashAttention extends CudaAttention {
     }
 
     @Override
-    void run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out) {
+    boolean run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out, long outBf16) {
         if (mma > 0 && (q.cols() % 4 != 0 || out.cols() % 2 != 0)) {  // float4 loads of Q, float2 stores of O
             throw new IllegalArgumentException(name() + " needs query rows of a multiple of 4 columns and output rows of"
                     + " a multiple of 2, got " + q + " -> " + out);
@@ -255,11 +255,13 @@ final class FlashAttention extends CudaAttention {
                         .ptr(cache.keys(layer)).ptr(cache.values(layer)).i32(cache.maxSeq())
                         .i32(rows).i32(heads).i32(startPos).i32(segKeys).f32(scale())
                         .ptr(out.pointer()).i32(out.cols())
-                        .ptr(partO).ptr(partMax).ptr(partSum).i32(segments > 1 ? 1 : 0));
+                        .ptr(partO).ptr(partMax).ptr(partSum).i32(segments > 1 ? 1 : 0)
+                        .ptr(segments > 1 ? 0 : outBf16));
         if (segments > 1) {
             kernels.combine.launch(rows, heads, 1, Math.min(128, (d + 31) / 32 * 32), 0, device.args()
                     .ptr(partO).ptr(partMax).ptr(partSum).i32(rows).i32(heads).i32(d).i32(startPos).i32(segKeys)
                     .ptr(out.pointer()).i32(out.cols()));
         }
+        return segments == 1 && outBf16 != 0;  // attn_combine writes f32 only
     }
 }

@@ -22,7 +22,7 @@ final class NaiveAttention extends CudaAttention {
     public String name() { return "naive"; }
 
     @Override
-    void run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out) {
+    boolean run(CudaKvCache cache, int layer, CudaBuffer q, int rows, int startPos, CudaBuffer out, long outBf16) {
         int keys = startPos + rows;
         long shared = 4L * (shape.headDim() + keys);
         if (shared > device.maxSharedPerBlock) {
@@ -36,5 +36,6 @@ final class NaiveAttention extends CudaAttention {
                 .ptr(cache.keys(layer)).ptr(cache.values(layer)).i32(cache.maxSeq())
                 .i32(shape.heads()).i32(shape.kvHeads()).i32(shape.headDim()).i32(startPos).f32(scale())
                 .ptr(out.pointer()).i32(out.cols()));
+        return false;  // the baseline leaves the bf16 rounding to the GEMM
     }
 }

@@ -56,7 +56,8 @@ extern "C" __global__ void __launch_bounds__(THREADS)
 flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__ kCache,
                 const kv_t* __restrict__ vCache, int maxSeq, int rows, int heads, int startPos, int segKeys,
                 float scale, float* __restrict__ out, int outCols, float* __restrict__ partO,
-                float* __restrict__ partMax, float* __restrict__ partSum, int partial) {
+                float* __restrict__ partMax, float* __restrict__ partSum, int partial,
+                unsigned short* __restrict__ outBf16) {
     extern __shared__ float4 smem4[];
     float* Qs = reinterpret_cast<float*>(smem4);  // TILE_M x QS
     float* Ks = Qs + TILE_M * QS;                   // BK x KS
@@ -191,7 +192,9 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
         if (r >= tileRows) continue;
         long long row = r0 + r;
         if (!partial) {
-            out[row * outCols + (long long) h * HEAD_DIM + oCol] = acc[i] / rowSum[m];
+            const long long at = row * outCols + (long long) h * HEAD_DIM + oCol;
+            out[at] = acc[i] / rowSum[m];
+            if (outBf16 != nullptr) outBf16[at] = f32_to_bf16(out[at]);
         } else {
             long long at = ((long long) seg * rows + row) * heads + h;
             partO[at * HEAD_DIM + oCol] = acc[i];

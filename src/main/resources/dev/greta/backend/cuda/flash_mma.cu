@@ -120,7 +120,8 @@ extern "C" __global__ void __launch_bounds__(THREADS)
 flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__ kCache,
                 const kv_t* __restrict__ vCache, int maxSeq, int rows, int heads, int startPos, int segKeys,
                 float scale, float* __restrict__ out, int outCols, float* __restrict__ partO,
-                float* __restrict__ partMax, float* __restrict__ partSum, int partial) {
+                float* __restrict__ partMax, float* __restrict__ partSum, int partial,
+                unsigned short* __restrict__ outBf16) {
     // Unless Q_SMEM, the Q tile is only read once, into registers: the K/V stages reuse its shared memory.
     extern __shared__ float4 smem4[];
     unsigned short* Qs = reinterpret_cast<unsigned short*>(smem4);  // TILE_M x QSTR
@@ -287,6 +288,6 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
 #pragma unroll
     for (int mt = 0; mt < MT; ++mt) {
         store_rows(o[mt], sumLo[mt], sumHi[mt], maxLo[mt], maxHi[mt], mLo[mt], tq, tileRows, r0, g, rows, heads, seg,
-                   partial, out, outCols, partO, partMax, partSum);
+                   partial, out, outCols, partO, partMax, partSum, outBf16);
     }
 }

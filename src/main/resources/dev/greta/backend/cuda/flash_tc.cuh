@@ -123,13 +123,14 @@ __device__ __forceinline__ void softmax_step(float (&s)[S_TILES][4], float (&o)[
     }
 }
 
-// Writes the 16 query vectors (mLo, mLo + 8) of one m-tile: normalised rows into out, or, for a key segment of a
+// Writes the 16 query vectors (mLo, mLo + 8) of one m-tile: normalised rows into out (and, with outBf16, the same
+// rounded to bf16 at the same offsets: the input of the output projection's GEMM), or, for a key segment of a
 // split launch, the unnormalised rows and their max / sum for attn_combine.
 template <int O_TILES>
 __device__ __forceinline__ void store_rows(const float (&o)[O_TILES][4], float sumLo, float sumHi, float maxLo, float maxHi,
                                            int mLo, int tq, int tileRows, int r0, int g, int rows, int heads, int seg,
                                            int partial, float* out, int outCols, float* partO, float* partMax,
-                                           float* partSum) {
+                                           float* partSum, unsigned short* outBf16) {
     float sums[2] = {sumLo, sumHi};
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
@@ -141,11 +142,13 @@ __device__ __forceinline__ void store_rows(const float (&o)[O_TILES][4], float s
         const long long row = r0 + r;
         const float rowSum = sums[half], rowMax = half == 0 ? maxLo : maxHi;
         if (!partial) {
-            float* dst = out + row * outCols + (long long) h * HEAD_DIM + 2 * tq;
+            const long long at = row * outCols + (long long) h * HEAD_DIM + 2 * tq;
             const float inv = 1.0f / rowSum;
 #pragma unroll
             for (int nt = 0; nt < O_TILES; ++nt) {
-                *reinterpret_cast<float2*>(dst + nt * 8) = make_float2(o[nt][2 * half] * inv, o[nt][2 * half + 1] * inv);
+                const float lo = o[nt][2 * half] * inv, hi = o[nt][2 * half + 1] * inv;
+                *reinterpret_cast<float2*>(out + at + nt * 8) = make_float2(lo, hi);
+                if (outBf16 != nullptr) *reinterpret_cast<unsigned int*>(outBf16 + at + nt * 8) = f32x2_to_bf16(lo, hi);
             }
         } else {
             const long long at = ((long long) seg * rows + row) * heads + h;

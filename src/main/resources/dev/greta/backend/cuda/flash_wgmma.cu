@@ -215,7 +215,8 @@ extern "C" __global__ void __launch_bounds__(THREADS)
 flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__ kCache,
                 const kv_t* __restrict__ vCache, int maxSeq, int rows, int heads, int startPos, int segKeys,
                 float scale, float* __restrict__ out, int outCols, float* __restrict__ partO,
-                float* __restrict__ partMax, float* __restrict__ partSum, int partial) {
+                float* __restrict__ partMax, float* __restrict__ partSum, int partial,
+                unsigned short* __restrict__ outBf16) {
     // Unless Q_SMEM, the Q tile is only read once, into registers: the K/V stages reuse its shared memory. All
     // from the first 1024-byte boundary on (the launch asks for 1024 bytes more than the tiles need).
     extern __shared__ float4 smem4[];
@@ -318,5 +319,5 @@ flash_attention(const float* __restrict__ q, int qCols, const kv_t* __restrict__
     }
 
     store_rows(o, sumLo, sumHi, maxLo, maxHi, mLo, tq, tileRows, r0, g, rows, heads, seg, partial, out, outCols, partO,
-               partMax, partSum);
+               partMax, partSum, outBf16);
 }

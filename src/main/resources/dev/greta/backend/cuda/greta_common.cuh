@@ -13,6 +13,18 @@ __device__ __forceinline__ unsigned short f32_to_bf16(float f) {
     return r;
 }
 
+// Two floats rounded to bf16 (round to nearest even), packed low element first: one 4-byte store.
+__device__ __forceinline__ unsigned int f32x2_to_bf16(float lo, float hi) {
+    unsigned int r;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));  // first source -> upper half
+    return r;
+}
+
+// Four floats as bf16, packed low element first: one 8-byte store.
+__device__ __forceinline__ uint2 f32x4_to_bf16(float4 v) {
+    return make_uint2(f32x2_to_bf16(v.x, v.y), f32x2_to_bf16(v.z, v.w));
+}
+
 __device__ __forceinline__ float f16_to_f32(unsigned short h) {
     float f;
     asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Random;
 
 import static dev.greta.backend.cuda.GpuTests.narrow;
@@ -53,7 +54,7 @@ class CudaBackendOpsTest extends GpuBackendTest {
     }
 
     @ParameterizedTest(name = "cols={0}")
-    @ValueSource(ints = {72, 4096})
+    @ValueSource(ints = {70, 72, 4096})  // 70: rows of a column count not divisible by 4 take the scalar path
     void rmsNormMatchesReference(int cols) {
         Random random = new Random(cols);
         int rows = 5;
@@ -127,6 +128,21 @@ class CudaBackendOpsTest extends GpuBackendTest {
             cuda.write(normed, Reference.gaussian(random, rows * in, 1.0));
             cuda.matmul(weights, normed, rows, out);
             assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+
+            // attention writes the bf16 copy of its output as well (flash, one key segment) or leaves it to the GEMM
+            ModelShape shape = new ModelShape(1, in, 2 * in, 4, 2, in / 4, 64, 64, 1e-5f);
+            try (KvCache cache = cuda.kvCache(shape, 64, KvType.F16)) {
+                int keys = 40, startPos = keys - rows;  // 40 keys: 3 segments of 16 for seg=1,kv=16
+                Buffer kv = upload(cuda, keys, shape.kvDim(), Reference.gaussian(random, keys * shape.kvDim(), 1.0));
+                cuda.storeKv(cache, 0, kv, kv, keys, 0);
+                for (String spec : List.of("flash", "flash:mma=1", "flash:mma=0", "naive", "flash:seg=1,kv=16,mma=0")) {
+                    // a new query each time: a copy left from the kernel before would give another product
+                    Buffer q = upload(cuda, rows, in, Reference.gaussian(random, rows * in, 1.0));
+                    cuda.attend(cuda.attention(spec, shape, false), cache, 0, q, rows, startPos, normed);
+                    cuda.matmul(weights, normed, rows, out);
+                    assertProduct(wr, outFeatures, in, rows(cuda, normed, rows), rows, out);
+                }
+            }
         }
     }
 
@@ -184,6 +200,19 @@ class CudaBackendOpsTest extends GpuBackendTest {
         cuda.rope(b, rows, heads, startPos, new Rope(headDim, ropeDims, invFreq));
         double[] expected = Reference.rope(x, rows, cols, heads, headDim, ropeDims, invFreq, startPos);
         assertThat(Reference.normalizedError(rows(cuda, b, rows), expected)).isLessThan(1e-6);
+    }
+
+    @ParameterizedTest(name = "cols={0}")
+    @ValueSource(ints = {7, 701})  // element counts not divisible by 4: the last thread's tail runs one by one
+    void swigluHandlesTails(int cols) {
+        Random random = new Random(cols);
+        int rows = 3;
+        float[] g = Reference.gaussian(random, (rows + 1) * cols, 3.0), u = Reference.gaussian(random, (rows + 1) * cols, 1.0);
+        Buffer gb = upload(cuda, rows + 1, cols, g), ub = upload(cuda, rows + 1, cols, u);
+        cuda.swiglu(gb, ub, rows);
+        double[] expected = Reference.swiglu(narrow(g, rows, cols, cols), narrow(u, rows, cols, cols));
+        assertThat(Reference.normalizedError(rows(cuda, gb, rows), expected)).isLessThan(1e-6);
+        assertThat(cuda.readRow(gb, rows)).as("row past rows untouched").containsExactly(narrowRow(g, rows, cols));
     }
 
     @Test
