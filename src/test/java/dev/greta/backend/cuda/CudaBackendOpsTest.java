@@ -203,10 +203,10 @@ class CudaBackendOpsTest extends GpuBackendTest {
     }
 
     @ParameterizedTest(name = "cols={0}")
-    @ValueSource(ints = {7, 701})  // element counts not divisible by 4: the last thread's tail runs one by one
-    void swigluHandlesTails(int cols) {
+    @ValueSource(ints = {700, 7, 701})  // 7, 701: element counts not divisible by 4, the last thread's tail runs one by one
+    void swigluMatchesReference(int cols) {
         Random random = new Random(cols);
-        int rows = 3;
+        int rows = 6;
         float[] g = Reference.gaussian(random, (rows + 1) * cols, 3.0), u = Reference.gaussian(random, (rows + 1) * cols, 1.0);
         Buffer gb = upload(cuda, rows + 1, cols, g), ub = upload(cuda, rows + 1, cols, u);
         cuda.swiglu(gb, ub, rows);
@@ -216,16 +216,9 @@ class CudaBackendOpsTest extends GpuBackendTest {
     }
 
     @Test
-    void swigluAndAddMatchReference() {
+    void addMatchesReference() {
         Random random = new Random(4);
         int rows = 6, cols = 700;
-        float[] g = Reference.gaussian(random, (rows + 1) * cols, 3.0), u = Reference.gaussian(random, (rows + 1) * cols, 1.0);
-        Buffer gb = upload(cuda, rows + 1, cols, g), ub = upload(cuda, rows + 1, cols, u);
-        cuda.swiglu(gb, ub, rows);
-        double[] expected = Reference.swiglu(narrow(g, rows, cols, cols), narrow(u, rows, cols, cols));
-        assertThat(Reference.normalizedError(rows(cuda, gb, rows), expected)).isLessThan(1e-6);
-        assertThat(cuda.readRow(gb, rows)).as("row past rows untouched").containsExactly(narrowRow(g, rows, cols));
-
         float[] x = Reference.gaussian(random, rows * cols, 1.0), y = Reference.gaussian(random, rows * cols, 1.0);
         Buffer xb = upload(cuda, rows, cols, x);
         cuda.add(xb, upload(cuda, rows, cols, y), rows - 1);
