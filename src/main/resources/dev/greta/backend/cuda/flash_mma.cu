@@ -92,27 +92,7 @@ __device__ __forceinline__ void load_tile(unsigned short* Ks, unsigned short* Vs
     for (int i = tid; i < BK * CHUNKS; i += THREADS) {
         const int n = i / CHUNKS, c = (i % CHUNKS) * 8;
         const bool inKeys = t0 + n < kvEnd;
-        const long long off = inKeys ? (long long) (t0 + n) * HEAD_DIM + c : 0;
-#if KV_F16
-        copy16_async(shared_address(Ks + n * KSTR + c), kHead + off, inKeys ? 16 : 0);
-        copy16_async(shared_address(Vs + n * KSTR + c), vHead + off, inKeys ? 16 : 0);
-#else
-        unsigned int k[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
-        if (inKeys) {
-            const float4* kp = reinterpret_cast<const float4*>(kHead + off);
-            const float4* vp = reinterpret_cast<const float4*>(vHead + off);
-#pragma unroll
-            for (int j = 0; j < 2; ++j) {
-                const float4 a = kp[j], b = vp[j];
-                k[2 * j] = pack_half2(a.x, a.y);
-                k[2 * j + 1] = pack_half2(a.z, a.w);
-                v[2 * j] = pack_half2(b.x, b.y);
-                v[2 * j + 1] = pack_half2(b.z, b.w);
-            }
-        }
-        *reinterpret_cast<uint4*>(Ks + n * KSTR + c) = make_uint4(k[0], k[1], k[2], k[3]);
-        *reinterpret_cast<uint4*>(Vs + n * KSTR + c) = make_uint4(v[0], v[1], v[2], v[3]);
-#endif
+        load_kv_piece(Ks + n * KSTR + c, Vs + n * KSTR + c, kHead, vHead, (long long) (t0 + n) * HEAD_DIM + c, inKeys);
     }
 }
 

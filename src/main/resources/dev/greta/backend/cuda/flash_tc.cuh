@@ -38,14 +38,39 @@ __device__ __forceinline__ float fast_exp2(float x) {
     return r;
 }
 
+// 8 consecutive floats (16-byte aligned), times scale, as 8 halves in one 16-byte value; zeros unless valid.
+__device__ __forceinline__ uint4 f32x8_to_f16(const float* p, bool valid, float scale) {
+    if (!valid) return make_uint4(0, 0, 0, 0);
+    const float4 a = reinterpret_cast<const float4*>(p)[0], b = reinterpret_cast<const float4*>(p)[1];
+    return make_uint4(pack_half2(a.x * scale, a.y * scale), pack_half2(a.z * scale, a.w * scale),
+                      pack_half2(b.x * scale, b.y * scale), pack_half2(b.z * scale, b.w * scale));
+}
+
+// Moves the 16-byte f16 piece at element offset off of a head's keys and values into shared memory: an f16 cache
+// streams asynchronously (cp.async), an f32 cache is converted on the way. Keys past the end (!inKeys) become
+// zeros, never stale cache contents.
+__device__ __forceinline__ void load_kv_piece(void* kDst, void* vDst, const unsigned short* kHead,
+                                              const unsigned short* vHead, long long off, bool inKeys) {
+    copy16_async(shared_address(kDst), kHead + (inKeys ? off : 0), inKeys ? 16 : 0);
+    copy16_async(shared_address(vDst), vHead + (inKeys ? off : 0), inKeys ? 16 : 0);
+}
+
+__device__ __forceinline__ void load_kv_piece(void* kDst, void* vDst, const float* kHead, const float* vHead,
+                                              long long off, bool inKeys) {
+    *reinterpret_cast<uint4*>(kDst) = f32x8_to_f16(kHead + off, inKeys, 1.0f);
+    *reinterpret_cast<uint4*>(vDst) = f32x8_to_f16(vHead + off, inKeys, 1.0f);
+}
+
 // Q rows (r0 + r, heads of KV head g) of a tile of tileM query vectors -> f16 in shared memory, pre-scaled so that
 // scores come out in log2 units. Vector m of the tile is row m / GROUP, head g * GROUP + m % GROUP.
-__device__ __forceinline__ void stage_q(unsigned short* Qs, int qStride, const float* q, int qCols, int r0, int tileRows,
-                                        int g, float qScale, int tileM, int tid, int threads) {
+__device__ __forceinline__ void stage_q(unsigned short* Qs, int qStride, const float* q, int qCols, int r0,
+                                        int tileRows, int g, float qScale, int tileM, int tid, int threads) {
     for (int i = tid; i < tileM * (HEAD_DIM / 4); i += threads) {
         const int m = i / (HEAD_DIM / 4), d = (i % (HEAD_DIM / 4)) * 4, r = m / GROUP, hl = m % GROUP;
         float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-        if (r < tileRows) v = *reinterpret_cast<const float4*>(q + (long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + d);
+        if (r < tileRows) {
+            v = *reinterpret_cast<const float4*>(q + (long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + d);
+        }
         *reinterpret_cast<uint2*>(Qs + m * qStride + d) =
                 make_uint2(pack_half2(v.x * qScale, v.y * qScale), pack_half2(v.z * qScale, v.w * qScale));
     }
@@ -127,10 +152,10 @@ __device__ __forceinline__ void softmax_step(float (&s)[S_TILES][4], float (&o)[
 // rounded to bf16 at the same offsets: the input of the output projection's GEMM), or, for a key segment of a
 // split launch, the unnormalised rows and their max / sum for attn_combine.
 template <int O_TILES>
-__device__ __forceinline__ void store_rows(const float (&o)[O_TILES][4], float sumLo, float sumHi, float maxLo, float maxHi,
-                                           int mLo, int tq, int tileRows, int r0, int g, int rows, int heads, int seg,
-                                           int partial, float* out, int outCols, float* partO, float* partMax,
-                                           float* partSum, unsigned short* outBf16) {
+__device__ __forceinline__ void store_rows(const float (&o)[O_TILES][4], float sumLo, float sumHi, float maxLo,
+                                           float maxHi, int mLo, int tq, int tileRows, int r0, int g, int rows,
+                                           int heads, int seg, int partial, float* out, int outCols, float* partO,
+                                           float* partMax, float* partSum, unsigned short* outBf16) {
     float sums[2] = {sumLo, sumHi};
 #pragma unroll
     for (int half = 0; half < 2; ++half) {

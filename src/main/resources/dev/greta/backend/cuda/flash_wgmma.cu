@@ -59,72 +59,52 @@ typedef unsigned short kv_t;
 typedef float kv_t;
 #endif
 
+// The accumulator operands of the wgmma wrappers below: d[i .. i + 32) as "+f" operands, and the PTX register lists
+// of 32 and 64 of them (operands %0 ...).
+#define ACC4(i) "+f"(d[i]), "+f"(d[i + 1]), "+f"(d[i + 2]), "+f"(d[i + 3])
+#define ACC8(i) ACC4(i), ACC4(i + 4)
+#define ACC32(i) ACC8(i), ACC8(i + 8), ACC8(i + 16), ACC8(i + 24)
+#define ACC_LIST32 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, " \
+                   "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}"
+#define ACC_LIST64 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, " \
+                   "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, " \
+                   "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, " \
+                   "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}"
+
 // d (64 x N, f32) (+)= a (64 x 16, f16 registers) * b (16 x N, f16 in shared memory, described by desc);
 // accumulate = 0 overwrites d. TRANS_B = 1: b is MN-major.
 template <int TRANS_B>
 __device__ __forceinline__ void wgmma_n64(float* d, const unsigned int* a, unsigned long long desc, int accumulate) {
     asm volatile("{ .reg .pred p; setp.ne.b32 p, %37, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 "
-                 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
-                 "{%32, %33, %34, %35}, %36, p, 1, 1, %38; }"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 " ACC_LIST32
+                 ", {%32, %33, %34, %35}, %36, p, 1, 1, %38; }"
+                 : ACC32(0)
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(accumulate), "n"(TRANS_B));
 }
 
 template <int TRANS_B>
 __device__ __forceinline__ void wgmma_n128(float* d, const unsigned int* a, unsigned long long desc, int accumulate) {
     asm volatile("{ .reg .pred p; setp.ne.b32 p, %69, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 "
-                 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-                 "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-                 "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
-                 "{%64, %65, %66, %67}, %68, p, 1, 1, %70; }"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-                   "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-                   "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-                   "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-                   "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 " ACC_LIST64
+                 ", {%64, %65, %66, %67}, %68, p, 1, 1, %70; }"
+                 : ACC32(0), ACC32(32)
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(accumulate), "n"(TRANS_B));
 }
 
 // d (64 x N, f32) (+)= a (64 x 16) * b (16 x N), both f16 in shared memory, K-major, described by descA / descB.
-__device__ __forceinline__ void wgmma_ss_n64(float* d, unsigned long long descA, unsigned long long descB, int accumulate) {
+__device__ __forceinline__ void wgmma_ss_n64(float* d, unsigned long long descA, unsigned long long descB,
+                                             int accumulate) {
     asm volatile("{ .reg .pred p; setp.ne.b32 p, %34, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 "
-                 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
-                 "%32, %33, p, 1, 1, 0, 0; }"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 " ACC_LIST32 ", %32, %33, p, 1, 1, 0, 0; }"
+                 : ACC32(0)
                  : "l"(descA), "l"(descB), "r"(accumulate));
 }
 
-__device__ __forceinline__ void wgmma_ss_n128(float* d, unsigned long long descA, unsigned long long descB, int accumulate) {
+__device__ __forceinline__ void wgmma_ss_n128(float* d, unsigned long long descA, unsigned long long descB,
+                                              int accumulate) {
     asm volatile("{ .reg .pred p; setp.ne.b32 p, %66, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 "
-                 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-                 "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-                 "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
-                 "%64, %65, p, 1, 1, 0, 0; }"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-                   "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-                   "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-                   "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-                   "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 " ACC_LIST64 ", %64, %65, p, 1, 1, 0, 0; }"
+                 : ACC32(0), ACC32(32)
                  : "l"(descA), "l"(descB), "r"(accumulate));
 }
 
@@ -167,27 +147,7 @@ __device__ __forceinline__ void load_tile(unsigned char* Ks, unsigned char* Vs, 
         const int n = i / DB, c = i % DB;
         const int at = (c >> 3) * SLAB + n * 128 + (((c & 7) ^ (n & 7)) << 4);
         const bool inKeys = t0 + n < kvEnd;
-        const long long off = inKeys ? (long long) (t0 + n) * HEAD_DIM + c * 8 : 0;
-#if KV_F16
-        copy16_async(shared_address(Ks + at), kHead + off, inKeys ? 16 : 0);
-        copy16_async(shared_address(Vs + at), vHead + off, inKeys ? 16 : 0);
-#else
-        unsigned int k[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
-        if (inKeys) {
-            const float4* kp = reinterpret_cast<const float4*>(kHead + off);
-            const float4* vp = reinterpret_cast<const float4*>(vHead + off);
-#pragma unroll
-            for (int j = 0; j < 2; ++j) {
-                const float4 a = kp[j], b = vp[j];
-                k[2 * j] = pack_half2(a.x, a.y);
-                k[2 * j + 1] = pack_half2(a.z, a.w);
-                v[2 * j] = pack_half2(b.x, b.y);
-                v[2 * j + 1] = pack_half2(b.z, b.w);
-            }
-        }
-        *reinterpret_cast<uint4*>(Ks + at) = make_uint4(k[0], k[1], k[2], k[3]);
-        *reinterpret_cast<uint4*>(Vs + at) = make_uint4(v[0], v[1], v[2], v[3]);
-#endif
+        load_kv_piece(Ks + at, Vs + at, kHead, vHead, (long long) (t0 + n) * HEAD_DIM + c * 8, inKeys);
     }
 }
 
@@ -198,15 +158,9 @@ __device__ __forceinline__ void stage_q_swizzled(unsigned char* Qs, const float*
                                                  int g, float qScale, int tid) {
     for (int i = tid; i < TILE_M * DB; i += THREADS) {
         const int m = i / DB, c = i % DB, r = m / GROUP, hl = m % GROUP;
-        float4 a = make_float4(0.0f, 0.0f, 0.0f, 0.0f), b = a;
-        if (r < tileRows) {
-            const float4* src = reinterpret_cast<const float4*>(q + (long long) (r0 + r) * qCols + (g * GROUP + hl) * HEAD_DIM + c * 8);
-            a = src[0];
-            b = src[1];
-        }
+        const float* src = q + (long long) (r0 + min(r, tileRows - 1)) * qCols + (g * GROUP + hl) * HEAD_DIM + c * 8;
         *reinterpret_cast<uint4*>(Qs + (c >> 3) * QSLAB + m * 128 + (((c & 7) ^ (m & 7)) << 4)) =
-                make_uint4(pack_half2(a.x * qScale, a.y * qScale), pack_half2(a.z * qScale, a.w * qScale),
-                           pack_half2(b.x * qScale, b.y * qScale), pack_half2(b.z * qScale, b.w * qScale));
+                f32x8_to_f16(src, r < tileRows, qScale);
     }
 }
 #endif
