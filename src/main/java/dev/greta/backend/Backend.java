@@ -90,10 +90,10 @@ public interface Backend extends AutoCloseable {
      */
     default OptionalDouble deviceSeconds() { return OptionalDouble.empty(); }
 
-    /** Turns per-op device timing on (clearing what was recorded) or off; ignored where there is no device clock. */
+    /** Turns per-op timing on (clearing what was recorded) or off; ignored by a backend that cannot time its ops. */
     default void profileOps(boolean on) {}
 
-    /** Device time per op since {@link #profileOps} turned timing on; empty where there is no device clock. */
+    /** Time per op since {@link #profileOps} turned timing on (device clock, or wall clock where ops complete in place). */
     default Map<String, OpTiming> opProfile() { return Map.of(); }
 
     @Override

@@ -94,8 +94,8 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--no-warmup", negatable = false, description = "skip the untimed warm-up pass (JIT compilation then lands inside prefill_s)")
     boolean noWarmup;
 
-    @Option(names = "--profile-ops", description = "record the device time of every op (cuda; two CUDA events per op) "
-            + "and print PERF_OP lines / op_profile")
+    @Option(names = "--profile-ops", description = "record the time of every op (cuda: two CUDA events per op; cpu: "
+            + "the wall time of each op) and print PERF_OP lines / op_profile")
     boolean profileOps;
 
     @Option(names = "--json", description = "print one JSON object instead of text + PERF_TIMING")

@@ -42,7 +42,7 @@ class InferCommandTest {
         assertThat(r.out()).startsWith(", there was a little girl");
         assertThat(r.out()).containsPattern("PERF_TIMING model_load_s=\\d+\\.\\d+ warmup_s=\\d+\\.\\d+ prefill_s=\\d+\\.\\d+ prefill_device_s=n/a decode_s=\\S+ prompt_tokens=5 gen_tokens=8 ");
         assertThat(r.out()).contains("attn_impl=flash").contains("backend=cpu").contains("threads=2");
-        assertThat(r.out()).doesNotContain("PERF_OP");  // prefill_device_s=n/a above: the cpu has no device clock
+        assertThat(r.out()).doesNotContain("PERF_OP");  // only with --profile-ops
         assertThat(r.out()).endsWith("EXIT_CODE=0" + System.lineSeparator());
     }
 
@@ -62,6 +62,24 @@ class InferCommandTest {
         assertThat(json.get("max_seq_len").asInt()).isEqualTo(2048);
         assertThat(json.get("prefill_device_s").isNull()).isTrue();
         assertThat(json.get("op_profile").isNull()).isTrue();
+    }
+
+    @Test
+    void profileOpsTimesEveryCpuOpOfTheRun() throws Exception {
+        Result r = run("infer", "--model", TestModels.file("stories260K.gguf").toString(), "--prompt-tokens", "40",
+                "--max-tokens", "3", "--ignore-eos", "--profile-ops", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode ops = new ObjectMapper().readTree(r.out()).get("op_profile");
+        // stories260K: 5 layers; the prompt in one chunk, then 2 decode steps (the last token needs no forward pass)
+        int passes = 1 + 2, layers = 5;
+        assertThat(ops.get("rmsNorm").get("calls").asInt()).isEqualTo(passes * (2 * layers + 1));
+        assertThat(ops.get("attend.flash:q=64,kv=128").get("calls").asInt()).isEqualTo(passes * layers);
+        // matmuls by weight shape: Wo (dim x dim) and Wdown (dim x ffn) add into the residual stream
+        int dim = 64, ffn = 172;
+        assertThat(ops.get("matmulAdd " + dim + "x" + dim).get("calls").asInt()).isEqualTo(passes * layers);
+        assertThat(ops.get("matmulAdd " + dim + "x" + ffn).get("calls").asInt()).isEqualTo(passes * layers);
+        assertThat(ops.has("add")).as("matmulAdd's own addition is not a separate op").isFalse();
+        ops.forEach(op -> assertThat(op.get("total_ms").asDouble()).isPositive());
     }
 
     @Test

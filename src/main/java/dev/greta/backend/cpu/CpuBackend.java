@@ -8,12 +8,14 @@ import dev.greta.backend.Backend;
 import dev.greta.backend.Buffer;
 import dev.greta.backend.KvCache;
 import dev.greta.backend.KvType;
+import dev.greta.backend.OpTiming;
 import dev.greta.backend.Rope;
 import dev.greta.backend.Weights;
 import dev.greta.gguf.GgufTensor;
 import dev.greta.model.ModelShape;
 import dev.greta.tensor.WeightMatrix;
 
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +28,7 @@ public final class CpuBackend implements Backend {
     private final Parallel pool;
     private final Map<Rope, RopeTable> ropeTables = new IdentityHashMap<>();
     private CpuBuffer sum;  // matmulAdd's product before it is added, reused
+    private final OpClock clock = new OpClock();
 
     public CpuBackend(int threads) {
         this.pool = new Parallel(threads);
@@ -72,6 +75,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void embed(Weights table, int[] tokens, int from, int count, Buffer out) {
+        long t0 = clock.start();
         WeightMatrix m = (WeightMatrix) table;
         float[] o = data(out);
         for (int r = 0; r < count; r++) {
@@ -79,6 +83,7 @@ public final class CpuBackend implements Backend {
             if (id < 0 || id >= m.rows()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + m.rows() + ")");
             m.dequantizeRow(id, o, r * m.cols());
         }
+        clock.stop("embed", t0);
     }
 
     @Override
@@ -87,21 +92,27 @@ public final class CpuBackend implements Backend {
         float[] os = data(out);
         float[] w = ((CpuVector) weight).values();
         int n = x.cols();
+        long t0 = clock.start();
         pool.forRange(rows, 1, (from, to, worker) -> {
             for (int r = from; r < to; r++) ElementwiseKernels.rmsNorm(xs, r * n, w, eps, os, r * n, n);
         });
+        clock.stop("rmsNorm", t0);
     }
 
     @Override
     public void matmul(Weights w, Buffer x, int rows, Buffer out) {
+        long t0 = clock.start();
         ((WeightMatrix) w).matmul(data(x), rows, data(out), pool);
+        clock.stop("matmul " + shape(w), t0);
     }
 
     @Override
     public void matmulAdd(Weights w, Buffer x, int rows, Buffer out) {
+        long t0 = clock.start();
         if (sum == null || sum.rows() < rows || sum.cols() != out.cols()) sum = new CpuBuffer(rows, out.cols());
-        matmul(w, x, rows, sum);
-        add(out, sum, rows);
+        ((WeightMatrix) w).matmul(data(x), rows, data(sum), pool);
+        addRows(out, sum, rows);
+        clock.stop("matmulAdd " + shape(w), t0);
     }
 
     @Override
@@ -111,7 +122,9 @@ public final class CpuBackend implements Backend {
         float[][] os = new float[outs.length][];
         for (int i = 0; i < ws.length; i++) ms[i] = (WeightMatrix) ws[i];
         for (int i = 0; i < outs.length; i++) os[i] = data(outs[i]);
+        long t0 = clock.start();
         WeightMatrix.matmulAll(ms, data(x), rows, os, pool);
+        if (t0 != 0) clock.stop("matmuls " + String.join(" ", Arrays.stream(ws).map(CpuBackend::shape).toList()), t0);
     }
 
     @Override
@@ -126,22 +139,28 @@ public final class CpuBackend implements Backend {
         float[] sin = table.sin();
         int pairs = table.pairs();
         int cols = x.cols();
+        long t0 = clock.start();
         pool.forRange(rows, 1, (from, to, worker) -> {
             for (int r = from; r < to; r++) {
                 ElementwiseKernels.rope(xs, r * cols, heads, rope.headDim(), pairs, cos, sin, (startPos + r) * pairs);
             }
         });
+        clock.stop("rope", t0);
     }
 
     @Override
     public void storeKv(KvCache cache, int layer, Buffer k, Buffer v, int rows, int startPos) {
+        long t0 = clock.start();
         ((CpuKvCache) cache).store(layer, data(k), data(v), rows, startPos);
+        clock.stop("storeKv", t0);
     }
 
     @Override
     public void attend(Attention kernel, KvCache cache, int layer, Buffer q, int rows, int startPos, Buffer out) {
         CpuAttention a = (CpuAttention) kernel;
+        long t0 = clock.start();
         a.kernel().attend(data(q), rows, startPos, (CpuKvCache) cache, layer, data(out), a.shape(), pool);
+        clock.stop("attend." + a.name(), t0);
     }
 
     @Override
@@ -149,13 +168,21 @@ public final class CpuBackend implements Backend {
         float[] g = data(gate);
         float[] u = data(up);
         int n = gate.cols();
+        long t0 = clock.start();
         pool.forRange(rows, 1, (from, to, worker) -> {
             for (int r = from; r < to; r++) ElementwiseKernels.swiglu(g, u, r * n, n);
         });
+        clock.stop("swiglu", t0);
     }
 
     @Override
     public void add(Buffer x, Buffer y, int rows) {
+        long t0 = clock.start();
+        addRows(x, y, rows);
+        clock.stop("add", t0);
+    }
+
+    private void addRows(Buffer x, Buffer y, int rows) {
         float[] xs = data(x);
         float[] ys = data(y);
         int n = x.cols();
@@ -173,6 +200,15 @@ public final class CpuBackend implements Backend {
         System.arraycopy(data(x), row * x.cols(), out, 0, x.cols());
         return out;
     }
+
+    /** Wall time per op: every op here completes before it returns, so the host clock is the device clock. */
+    @Override
+    public void profileOps(boolean on) { clock.enable(on); }
+
+    @Override
+    public Map<String, OpTiming> opProfile() { return clock.snapshot(); }
+
+    private static String shape(Weights w) { return w.rows() + "x" + w.cols(); }
 
     private static float[] data(Buffer b) { return ((CpuBuffer) b).data(); }
 
