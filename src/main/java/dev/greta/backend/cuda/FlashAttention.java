@@ -53,8 +53,10 @@ final class FlashAttention extends CudaAttention {
         int mmaRows = mmaDefaultRows(group, mtAsked > 0 ? mtAsked : mtDefault);
         // The fastest kernel the device and shape allow by default; an explicit mma the shape cannot use is an error.
         int wgmmaVectors = spec.intParam("q", wgmmaDefaultRows(group, d), 1, 256) * group;
+        int wgmmaKeys = spec.intParam("kv", d, 16, 128);
         boolean wgmmaFits = device.hasWgmma() && (d == 64 || d == 128) && mtAsked == 0 && wgmmaVectors % 64 == 0
-                && wgmmaVectors <= 512;
+                && wgmmaVectors <= 512 && (wgmmaKeys == 64 || wgmmaKeys == 128)
+                && wgmmaRegisters(wgmmaVectors, d, wgmmaKeys) <= registersPerThread(2 * wgmmaVectors);
         boolean mmaFits = d % 16 == 0 && spec.intParam("q", mmaRows, 1, 256) * group % 16 == 0;
         this.mma = spec.intParam("mma", wgmmaFits ? 2 : mmaFits ? 1 : 0, 0, 2);
         if (mma == 2) requireWgmma(device, d, mtAsked);
@@ -94,21 +96,25 @@ final class FlashAttention extends CudaAttention {
                     + device.maxSharedPerBlock + " (use a smaller q or kv)");
         }
         threads(tileRows);  // fails early on a tile the kernel cannot be built for
-        if (mma == 2 && wgmmaRegisters(tileRows) > registersPerThread(tileRows)) {
-            throw new IllegalArgumentException("flash with mma=2: " + threads(tileRows) + " threads leave "
-                    + registersPerThread(tileRows) + " registers per thread, fewer than the " + wgmmaRegisters(tileRows)
-                    + " that hold the scores, output and probabilities of kv=" + tileKeys + " (use a smaller q or kv)");
+        int vectors = tileRows * group, threads = threads(tileRows);
+        if (mma == 2 && wgmmaRegisters(vectors, d, tileKeys) > registersPerThread(threads)) {
+            throw new IllegalArgumentException("flash with mma=2: " + threads + " threads leave "
+                    + registersPerThread(threads) + " registers per thread, fewer than the "
+                    + wgmmaRegisters(vectors, d, tileKeys) + " that hold the scores, output and probabilities of kv="
+                    + tileKeys + " (use a smaller q or kv)");
         }
     }
 
-    /** Registers per thread that the wgmma kernel's accumulators and operands take (S, O, P, and Q unless in shared memory). */
-    private int wgmmaRegisters(int rowsPerTile) {
-        int d = shape.headDim();
-        return tileKeys / 2 + d / 2 + tileKeys / 4 + (qInShared(rowsPerTile) ? 0 : d / 4);
+    /**
+     * Registers per thread that the wgmma kernel's accumulators and operands take for a tile of {@code vectors}
+     * query vectors: S, O, P, and Q unless it stays in shared memory (tiles of more than two warpgroups).
+     */
+    static int wgmmaRegisters(int vectors, int headDim, int tileKeys) {
+        return tileKeys / 2 + headDim / 2 + tileKeys / 4 + (vectors > 128 ? 0 : headDim / 4);
     }
 
-    private int registersPerThread(int rowsPerTile) {
-        return Math.min(255, 65536 / threads(rowsPerTile));
+    private static int registersPerThread(int threads) {
+        return Math.min(255, 65536 / threads);
     }
 
     private static void requireWgmma(CudaDevice device, int headDim, int mtAsked) {
@@ -199,7 +205,7 @@ final class FlashAttention extends CudaAttention {
 
     /**
      * wgmma: Q stays in shared memory (the A operand by descriptor) for tiles of more than two warpgroups, which
-     * would not fit the register file with Q in registers.
+     * would not fit the register file with Q in registers (see {@link #wgmmaRegisters}).
      */
     private boolean qInShared(int rowsPerTile) {
         return rowsPerTile * shape.groupSize() > 128;

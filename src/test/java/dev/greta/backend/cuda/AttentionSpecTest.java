@@ -60,6 +60,17 @@ class AttentionSpecTest {
     }
 
     @Test
+    void wgmmaRegisterNeedsFollowTheTile() {
+        // two warpgroups of head dim 64, 64-key tiles: S 32 + O 32 + P 16 + Q 16 registers
+        assertThat(FlashAttention.wgmmaRegisters(128, 64, 64)).isEqualTo(96);
+        // three of head dim 128, 128-key tiles, Q in shared memory: S 64 + O 64 + P 32 = 160, under 65536 / 384
+        assertThat(FlashAttention.wgmmaRegisters(192, 128, 128)).isEqualTo(160).isLessThanOrEqualTo(65536 / 384);
+        // GQA 5 (Qwen2.5-14B-like) makes 320-vector tiles: 640 threads leave 102 registers, too few for head dim 128
+        assertThat(FlashAttention.wgmmaRegisters(5 * FlashAttention.wgmmaDefaultRows(5, 128), 128, 128))
+                .isGreaterThan(65536 / 640);
+    }
+
+    @Test
     void tensorCoreTilesHoldFourWarpsOfQueryVectors() {
         // one m-tile per warp: ~64 vectors; MHA 64 rows, GQA 4 (Llama-3) 16, GQA 3 (SmolLM2) 16 = 48 vectors
         assertThat(FlashAttention.mmaDefaultRows(1, 1)).isEqualTo(64);

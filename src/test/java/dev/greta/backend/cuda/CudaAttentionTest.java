@@ -125,6 +125,11 @@ class CudaAttentionTest extends GpuBackendTest {
             // four warpgroups: 128 registers per thread cannot hold the accumulators of 128-key tiles of head dim 128
             assertThatThrownBy(() -> cuda.attention("flash:mma=2,q=64,kv=128", gqa4, true))
                     .hasMessageContaining("registers per thread");
+            // GQA 5 with head dim 128: the default 320-vector wgmma tile would not fit the registers, so mma.sync
+            ModelShape gqa5 = new ModelShape(1, 5120, 4096, 40, 8, 128, 64, 512, 1e-5f);
+            assertThat(cuda.attention("flash", gqa5, true).name()).contains("mma=1");
+            // tiles of 32 keys are for mma.sync only: asked for, they pick it rather than fail
+            assertThat(cuda.attention("flash:kv=32", gqa4, true).name()).isEqualTo("flash:q=32,kv=32,seg=auto,mma=1,mt=2");
             ModelShape headDim80 = new ModelShape(1, 640, 2048, 8, 2, 80, 64, 512, 1e-5f);
             assertThat(cuda.attention("flash", headDim80, true).name()).contains("mma=1");
             assertThatThrownBy(() -> cuda.attention("flash:mma=2", headDim80, true)).hasMessageContaining("head dims 64 and 128");
