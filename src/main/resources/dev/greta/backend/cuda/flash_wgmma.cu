@@ -4,7 +4,8 @@
 // 128) and KV_F16.
 //
 // Each warpgroup (4 warps) owns 64 query vectors; a block holds BQ x GROUP / 64 warpgroups sharing the K/V tiles.
-// S = Q K^T is one chain of wgmma.m64nBKk16 over the head dimension with Q as the register A operand (loaded once);
+// S = Q K^T is one chain of wgmma.m64nBKk16 over the head dimension with Q as the A operand (registers, loaded
+// once; or shared memory, Q_SMEM);
 // the softmax runs on the accumulators in registers as in flash_mma.cu (the wgmma accumulator layout of a warp is
 // the mma.sync one repeated along n), and O += P V is a chain of wgmma.m64nHEAD_DIMk16 with the f16 probabilities
 // as the register A operand. B operands (K, V) are read by the tensor cores straight from shared memory, where a
@@ -30,7 +31,7 @@
 #define KV_F16 1
 #endif
 // Q_SMEM = 1: Q stays in shared memory (swizzled like K) and S = Q K^T reads it there, the A operand by descriptor:
-// 32 registers per thread fewer for head dim 128, so that blocks of three or four warpgroups fit the register file.
+// 32 registers per thread fewer for head dim 128, so that blocks of three warpgroups fit the register file.
 #ifndef Q_SMEM
 #define Q_SMEM 0
 #endif
