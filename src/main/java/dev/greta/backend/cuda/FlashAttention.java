@@ -24,7 +24,7 @@ import java.util.Set;
  * blocks and merged in segment order. "auto" (default) splits only when the query tiles alone leave
  * multiprocessors idle, into enough segments for about four blocks per multiprocessor (decode).
  * </ul>
- * Without mma a single-row call (decode) runs a one-row tile instead of q rows of which all but one are empty.
+ * A launch of fewer rows than q (decode) runs a smaller tile (see {@link #rowsPerTile}).
  */
 final class FlashAttention extends CudaAttention {
     static final Set<String> PARAMS = Set.of("q", "kv", "seg", "mma", "mt");
@@ -221,6 +221,18 @@ final class FlashAttention extends CudaAttention {
         return defines;
     }
 
+    /**
+     * Query rows per tile for a launch of {@code rows} rows: the configured tile, except for a launch smaller than
+     * it (decode), which gets the smallest tile of its kernel (SIMT: one row; wgmma: one warpgroup of 64 vectors)
+     * so that empty rows do not multiply the work.
+     */
+    int rowsPerTile(int rows) {
+        if (rows >= tileRows) return tileRows;
+        if (mma == 0) return rows == 1 ? 1 : tileRows;
+        if (mma == 2) return Math.min(tileRows, lcm(shape.groupSize(), 64) / shape.groupSize());
+        return tileRows;
+    }
+
     /** Key positions per segment for a launch of {@code rows} query rows over {@code keys} keys. */
     int segmentKeys(int rows, int rowsPerTile, int keys) {
         int tiles = (keys + tileKeys - 1) / tileKeys;
@@ -237,7 +249,7 @@ final class FlashAttention extends CudaAttention {
             throw new IllegalArgumentException(name() + " needs query rows of a multiple of 4 columns and output rows of"
                     + " a multiple of 2, got " + q + " -> " + out);
         }
-        int rowsPerTile = mma == 0 && rows == 1 ? 1 : tileRows;
+        int rowsPerTile = rowsPerTile(rows);
         String source = switch (mma) {
             case 2 -> KernelSources.FLASH_WGMMA;
             case 1 -> KernelSources.FLASH_MMA;

@@ -111,6 +111,11 @@ class CudaAttentionTest extends GpuBackendTest {
         assertThat(cuda.attention("flash", gqa4, true).name()).isEqualTo(cuda.device().hasWgmma()
                 ? "flash:q=48,kv=128,seg=auto,mma=2" : "flash:q=32,kv=64,seg=auto,mma=1,mt=2");
         assertThat(cuda.attention("flash:mma=1", gqa4, true).name()).isEqualTo("flash:q=32,kv=64,seg=auto,mma=1,mt=2");
+        // decode (one row) runs the smallest tile of the kernel: one warpgroup (16 rows x 4 heads) with wgmma
+        FlashAttention flash = (FlashAttention) cuda.attention("flash", gqa4, true);
+        assertThat(flash.rowsPerTile(1)).isEqualTo(cuda.device().hasWgmma() ? 16 : 32);
+        assertThat(flash.rowsPerTile(500)).isEqualTo(cuda.device().hasWgmma() ? 48 : 32);
+        assertThat(((FlashAttention) cuda.attention("flash:mma=0", gqa4, true)).rowsPerTile(1)).isEqualTo(1);
         assertThat(cuda.attention("flash:q=4", gqa4, true).name()).isEqualTo("flash:q=4,kv=64,seg=auto,mma=1,mt=1");
         assertThat(cuda.attention("flash:q=16", gqa4, true).name()).isEqualTo(cuda.device().hasWgmma()
                 ? "flash:q=16,kv=128,seg=auto,mma=2" : "flash:q=16,kv=64,seg=auto,mma=1,mt=2");
