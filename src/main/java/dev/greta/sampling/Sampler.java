@@ -28,10 +28,8 @@ public final class Sampler {
 
     public int sample(float[] logits) {
         if (temperature == 0) return argmax(logits);
-        Integer[] order = new Integer[logits.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
         int keep = topK == 0 ? logits.length : Math.min(topK, logits.length);
+        int[] order = top(logits, keep);
         double max = logits[order[0]];
         double[] p = new double[keep];
         double sum = 0;
@@ -56,6 +54,69 @@ public final class Sampler {
             if (r < 0) return order[i];
         }
         return order[nucleus - 1];
+    }
+
+    /**
+     * The indices of the k largest logits, largest first; equal logits (0.0 and -0.0 included) by ascending index,
+     * so the order is a function of the logits alone. A k-entry heap for the usual small k (one pass, no boxing:
+     * this runs once per generated token over the whole vocabulary), a full sort otherwise.
+     */
+    static int[] top(float[] logits, int k) {
+        long[] kept;
+        if (k <= logits.length / 8) {
+            kept = new long[k];
+            int size = 0;
+            for (int i = 0; i < logits.length; i++) {
+                long key = rankKey(logits[i], i);
+                if (size < k) {
+                    kept[size] = key;
+                    siftUp(kept, size++);
+                } else if (key > kept[0]) {
+                    kept[0] = key;
+                    siftDown(kept, k);
+                }
+            }
+        } else {
+            kept = new long[logits.length];
+            for (int i = 0; i < logits.length; i++) kept[i] = rankKey(logits[i], i);
+        }
+        Arrays.sort(kept);
+        int[] order = new int[k];
+        for (int j = 0; j < k; j++) order[j] = (int) (0xFFFFFFFFL - (kept[kept.length - 1 - j] & 0xFFFFFFFFL));
+        return order;
+    }
+
+    /** Larger for a larger logit, then for a smaller index: the logit's bits made order-preserving as a signed int. */
+    private static long rankKey(float logit, int index) {
+        int bits = Float.floatToIntBits(logit == 0 ? 0f : logit);
+        int ordered = bits ^ ((bits >> 31) & 0x7FFFFFFF);
+        return ((long) ordered << 32) | (0xFFFFFFFFL - index);
+    }
+
+    /** Min-heap on kept[0 .. n). */
+    private static void siftUp(long[] heap, int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (heap[parent] <= heap[i]) return;
+            long t = heap[parent];
+            heap[parent] = heap[i];
+            heap[i] = t;
+            i = parent;
+        }
+    }
+
+    private static void siftDown(long[] heap, int n) {
+        int i = 0;
+        while (true) {
+            int smallest = i, left = 2 * i + 1, right = left + 1;
+            if (left < n && heap[left] < heap[smallest]) smallest = left;
+            if (right < n && heap[right] < heap[smallest]) smallest = right;
+            if (smallest == i) return;
+            long t = heap[smallest];
+            heap[smallest] = heap[i];
+            heap[i] = t;
+            i = smallest;
+        }
     }
 
     public static int argmax(float[] logits) {

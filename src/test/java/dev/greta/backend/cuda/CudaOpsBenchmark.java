@@ -225,10 +225,18 @@ public final class CudaOpsBenchmark {
 
     /** Host time per queued op: what bounds a forward pass of small ops (decode) when the GPU is faster. */
     private void hostOverhead() {
-        Buffer x = randomBuffer(1, 4096), y = randomBuffer(1, 4096);
+        Buffer x = randomBuffer(1, 4096), y = randomBuffer(1, 4096), z = cuda.buffer(1, 4096);
         Weights w = cuda.vector(Reference.gaussian(random, 4096, 1.0));
-        for (String op : List.of("add", "rmsNorm")) {
-            Runnable call = op.equals("add") ? () -> cuda.add(x, y, 1) : () -> cuda.rmsNorm(x, w, 1e-5f, 1, y);
+        Weights m;
+        try (Arena arena = Arena.ofConfined()) {
+            m = cuda.matrix(GgmlReference.random(GgmlType.BF16, 4096, 4096, random, arena));
+        }
+        for (String op : List.of("add", "rmsNorm", "matmul")) {
+            Runnable call = switch (op) {
+                case "add" -> () -> cuda.add(x, y, 1);
+                case "rmsNorm" -> () -> cuda.rmsNorm(x, w, 1e-5f, 1, y);
+                default -> () -> cuda.matmul(m, y, 1, z);  // decode: one row; rmsNorm wrote y's bf16 copy
+            };
             for (int i = 0; i < 20000; i++) call.run();  // JIT warm-up
             cuda.synchronize();
             long t0 = System.nanoTime();
@@ -236,7 +244,8 @@ public final class CudaOpsBenchmark {
             double hostUs = (System.nanoTime() - t0) / 1e3 / 20000;
             cuda.synchronize();
             double wallUs = (System.nanoTime() - t0) / 1e3 / 20000;
-            row("host", "1x4096 " + op + " x 20000", "queued, JIT warm", Double.NaN, wallUs / 1e3,
+            row("host", "1x4096 " + op + (op.equals("matmul") ? " . 4096x4096 bf16" : "") + " x 20000", "queued, JIT warm",
+                    Double.NaN, wallUs / 1e3,
                     String.format(Locale.ROOT, "%.1f us host per call, %.1f us wall per call", hostUs, wallUs));
         }
     }
