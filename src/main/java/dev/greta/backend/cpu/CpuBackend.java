@@ -103,7 +103,7 @@ public final class CpuBackend implements Backend {
     public void matmul(Weights w, Buffer x, int rows, Buffer out) {
         long t0 = clock.start();
         ((WeightMatrix) w).matmul(data(x), rows, data(out), pool);
-        clock.stop("matmul " + shape(w), t0);
+        if (t0 != 0) clock.stop("matmul " + shape(w), t0);
     }
 
     @Override
@@ -112,7 +112,7 @@ public final class CpuBackend implements Backend {
         if (sum == null || sum.rows() < rows || sum.cols() != out.cols()) sum = new CpuBuffer(rows, out.cols());
         ((WeightMatrix) w).matmul(data(x), rows, data(sum), pool);
         addRows(out, sum, rows);
-        clock.stop("matmulAdd " + shape(w), t0);
+        if (t0 != 0) clock.stop("matmulAdd " + shape(w), t0);
     }
 
     @Override
@@ -160,7 +160,7 @@ public final class CpuBackend implements Backend {
         CpuAttention a = (CpuAttention) kernel;
         long t0 = clock.start();
         a.kernel().attend(data(q), rows, startPos, (CpuKvCache) cache, layer, data(out), a.shape(), pool);
-        clock.stop("attend." + a.name(), t0);
+        if (t0 != 0) clock.stop("attend." + a.name(), t0);
     }
 
     @Override

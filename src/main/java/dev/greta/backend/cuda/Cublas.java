@@ -87,13 +87,15 @@ final class Cublas implements AutoCloseable {
     void gemm(int m, int n, int k, long weights, int weightType, int lda, long input, int inputType, int ldb,
               long out, int ldc, boolean accumulate) {
         MemorySegment beta = accumulate ? one : zero;  // a typed local: invokeExact would see a conditional as Object
+        int status;
         try {
-            check((int) gemmEx.invokeExact(handle, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, one, weights, weightType, lda,
-                    input, inputType, ldb, beta, out, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
-                    "cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")");
+            status = (int) gemmEx.invokeExact(handle, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, one, weights, weightType, lda,
+                    input, inputType, ldb, beta, out, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+        // the message is built only on failure: this runs for every GEMM
+        if (status != 0) check(status, "cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")");
     }
 
     private void check(int status, String call) {

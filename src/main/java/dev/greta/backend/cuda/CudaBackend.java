@@ -418,11 +418,12 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         MemorySegment timing = timer.start();
         // Its output feeds the output projection's bf16 GEMM: flash writes that input too where it can.
-        long bf16 = options.weightPrecision() == WeightPrecision.BF16 && o.cols() == s.qDim() ? o.bf16Pointer(device) : 0;
+        boolean gemmInput = options.weightPrecision() == WeightPrecision.BF16 && o.cols() == s.qDim();
+        long bf16 = gemmInput ? o.bf16Pointer(device) : 0;
         boolean wroteBf16 = a.run(c, layer, qb, rows, startPos, o, bf16);
         o.written();
         if (wroteBf16) o.bf16Written(rows, o.cols());
-        timer.stop("attend." + a.name(), timing);
+        if (timing != null) timer.stop("attend." + a.name(), timing);  // the name is built only when timed
     }
 
     @Override

@@ -194,7 +194,10 @@ final class FlashAttention extends CudaAttention {
     long sharedBytes(int rowsPerTile) {
         long m = (long) rowsPerTile * shape.groupSize(), d = shape.headDim();
         // from a 1024-byte boundary on: Q (kept, or staged and reused by the stages) and 2 K/V stages (flash_wgmma.cu)
-        if (mma == 2) return 1024 + 2L * (qInShared(rowsPerTile) ? m * d + 4L * tileKeys * d : Math.max(m * (d + 8), 4L * tileKeys * d));
+        if (mma == 2) {
+            long stages = 4L * tileKeys * d;
+            return 1024 + 2L * (qInShared(rowsPerTile) ? m * d + stages : Math.max(m * (d + 8), stages));
+        }
         if (mma == 1) {
             // the Q tile and 2 stages of K and V; the stages reuse Q's memory unless Q stays there (see flash_mma.cu)
             boolean qStays = warpTiles == 2 && d > 64;
