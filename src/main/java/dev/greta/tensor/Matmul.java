@@ -3,17 +3,19 @@ package dev.greta.tensor;
 import dev.greta.backend.cpu.Parallel;
 import jdk.incubator.vector.FloatVector;
 
+import java.util.Arrays;
+
 import static dev.greta.tensor.Lanes.F;
 import static dev.greta.tensor.Lanes.L;
 
 /**
  * The fast matmul of every format: out[t][r] = sum_i x[t][i] * W[r][i].
  *
- * <p>With {@link #MIN_GEMM_TOKENS} or more tokens (prefill) it is a GEMM: each worker takes whole panels of
- * {@link #PANEL_ROWS} weight rows, decodes {@link #KC} columns of the panel at a time into a transposed float
- * panel (column k holds the panel's rows as two vectors), and runs an outer-product micro-kernel over tiles of
- * {@link #TILE_TOKENS} tokens: per k, two weight vectors times one broadcast activation per token, accumulated
- * in registers. Every output element is one fused multiply-add chain over i = 0, 1, ... in order, whatever
+ * <p>With {@link #MIN_GEMM_TOKENS} or more tokens (prefill) it is a GEMM: each worker takes groups of two
+ * panels of {@link #PANEL_ROWS} weight rows, decodes a step of up to {@link #MAX_KC} columns of each into a
+ * transposed float panel (column k holds the panel's rows as two vectors), and runs an outer-product micro-kernel
+ * over tiles of {@link #TILE_TOKENS} tokens: per k, two weight vectors times one broadcast activation per token,
+ * accumulated in registers for the whole step. Every output element is one fused multiply-add chain over i = 0, 1, ... in order, whatever
  * the tile, panel or thread, so results do not depend on the thread count.
  *
  * <p>With fewer tokens (token generation) it calls {@link WeightMatrix#gemvRows}: Q8_0 and Q4_0 dot their
@@ -23,9 +25,13 @@ import static dev.greta.tensor.Lanes.L;
 final class Matmul {
     private Matmul() {}
 
-    /** Columns decoded per panel step: a multiple of every block size; the panel stays in L1. */
-    static final int KC = 256;
+    /** Most columns decoded per panel step (see {@link #kStep}). */
+    static final int MAX_KC = 2048;
+    /** Steps are whole multiples of this: a multiple of every block size (K-quant super-blocks are 256). */
+    private static final int KC_UNIT = 256;
     static final int PANEL_ROWS = 2 * L;
+    /** Rows whose panels share each token tile (see gemmGroup). */
+    static final int GROUP_ROWS = 2 * PANEL_ROWS;
     static final int TILE_TOKENS = 6;
     /**
      * Below this many tokens the transposed panel (decode plus transpose, ~0.5 ns per weight on Zen 3) costs
@@ -49,8 +55,8 @@ final class Matmul {
      * microseconds of each other, large enough that claiming a chunk (one contended CAS) costs little.
      */
     static final int GEMV_CHUNK_WEIGHTS = 32 * 1024;
-    /** GEMM chunks: whole panels, two at a time. */
-    static final int GEMM_CHUNK_ROWS = 2 * PANEL_ROWS;
+    /** GEMM chunks: one group of panels. */
+    static final int GEMM_CHUNK_ROWS = GROUP_ROWS;
 
     /**
      * out[i] = ws[i] x for matrices sharing the input x (same cols), as one parallel step whose chunks of rows
@@ -134,8 +140,12 @@ final class Matmul {
 
     /** Per-thread buffers, grown on demand and kept. */
     private static final class Scratch {
-        final float[] panel = new float[KC * PANEL_ROWS];
-        final float[] chunk = new float[KC];
+        final float[] chunk = new float[MAX_KC];
+        /** Per panel of a group: where its outputs go (out or tail), their row stride and first index. */
+        final float[][] dst = new float[GROUP_ROWS / PANEL_ROWS][];
+        final int[] stride = new int[GROUP_ROWS / PANEL_ROWS];
+        final int[] offset = new int[GROUP_ROWS / PANEL_ROWS];
+        float[] panels = new float[0];
         final float[] lanes = new float[DOT_VECTORS * L];
         float[] row = new float[0];
         float[] tail = new float[0];
@@ -145,6 +155,11 @@ final class Matmul {
             return row;
         }
 
+        float[] panels(int n) {
+            if (panels.length < n) panels = new float[n];
+            return panels;
+        }
+
         float[] tail(int n) {
             if (tail.length < n) tail = new float[n];
             return tail;
@@ -152,51 +167,90 @@ final class Matmul {
     }
 
     static void gemmRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
+        for (int r = from; r < to; r += GROUP_ROWS) gemmGroup(w, x, nTokens, out, r, Math.min(to, r + GROUP_ROWS));
+    }
+
+    /** Rows [from, to), at most GROUP_ROWS: their panels packed side by side, each token tile run over all of them. */
+    private static void gemmGroup(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
         Scratch s = SCRATCH.get();
         int rows = w.rows;
         int cols = w.cols;
-        for (int r0 = from; r0 < to; r0 += PANEL_ROWS) {
-            int panelRows = Math.min(PANEL_ROWS, to - r0);
+        int panels = (to - from + PANEL_ROWS - 1) / PANEL_ROWS;
+        int lastRows = to - from - (panels - 1) * PANEL_ROWS;
+        for (int p = 0; p < panels; p++) {
             // A partial panel accumulates into scratch: a full-width store into out would spill into the next token.
-            boolean full = panelRows == PANEL_ROWS;
-            float[] dst = full ? out : s.tail(nTokens * PANEL_ROWS);
-            int stride = full ? rows : PANEL_ROWS;
-            int offset = full ? r0 : 0;
-            for (int k0 = 0; k0 < cols; k0 += KC) {
-                int kc = Math.min(KC, cols - k0);
-                pack(w, r0, panelRows, k0, kc, s);
-                boolean first = k0 == 0;
-                int t = 0;
-                for (; t + TILE_TOKENS <= nTokens; t += TILE_TOKENS) {
-                    tile6(s.panel, kc, x, cols, k0, t, dst, stride, offset, first);
-                }
-                if (t + 3 <= nTokens) {
-                    tile3(s.panel, kc, x, cols, k0, t, dst, stride, offset, first);
-                    t += 3;
-                }
-                for (; t < nTokens; t++) tile1(s.panel, kc, x, cols, k0, t, dst, stride, offset, first);
+            boolean partial = p == panels - 1 && lastRows < PANEL_ROWS;
+            s.dst[p] = partial ? s.tail(nTokens * PANEL_ROWS) : out;
+            s.stride[p] = partial ? PANEL_ROWS : rows;
+            s.offset[p] = partial ? 0 : from + p * PANEL_ROWS;
+        }
+        int step = kStep(cols);
+        int panelFloats = step * PANEL_ROWS;
+        float[] packed = s.panels(panels * panelFloats);
+        for (int k0 = 0; k0 < cols; k0 += step) {
+            int kc = Math.min(step, cols - k0);
+            for (int p = 0; p < panels; p++) {
+                pack(w, from + p * PANEL_ROWS, p == panels - 1 ? lastRows : PANEL_ROWS, k0, kc, packed, p * panelFloats,
+                        s.chunk);
             }
-            if (!full) {
-                for (int t = 0; t < nTokens; t++) System.arraycopy(dst, t * PANEL_ROWS, out, t * rows + r0, panelRows);
+            boolean first = k0 == 0;
+            // Token tile outside, panels inside: the tile's activations come from memory once per group.
+            int t = 0;
+            for (; t + TILE_TOKENS <= nTokens; t += TILE_TOKENS) {
+                for (int p = 0; p < panels; p++) {
+                    tile6(packed, p * panelFloats, kc, x, cols, k0, t, s.dst[p], s.stride[p], s.offset[p], first);
+                }
+            }
+            if (t + 3 <= nTokens) {
+                for (int p = 0; p < panels; p++) {
+                    tile3(packed, p * panelFloats, kc, x, cols, k0, t, s.dst[p], s.stride[p], s.offset[p], first);
+                }
+                t += 3;
+            }
+            for (; t < nTokens; t++) {
+                for (int p = 0; p < panels; p++) {
+                    tile1(packed, p * panelFloats, kc, x, cols, k0, t, s.dst[p], s.stride[p], s.offset[p], first);
+                }
             }
         }
+        if (lastRows < PANEL_ROWS) {
+            int r0 = from + (panels - 1) * PANEL_ROWS;
+            float[] tail = s.dst[panels - 1];
+            for (int t = 0; t < nTokens; t++) System.arraycopy(tail, t * PANEL_ROWS, out, t * rows + r0, lastRows);
+        }
+        Arrays.fill(s.dst, null);
     }
 
-    /** Decodes columns [k0, k0 + kc) of rows [r0, r0 + n) into panel[k * PANEL_ROWS + r]; missing rows are zero. */
-    private static void pack(WeightMatrix w, int r0, int n, int k0, int kc, Scratch s) {
-        float[] panel = s.panel;
-        float[] chunk = s.chunk;
+    /**
+     * Columns per panel step: the whole row when it has at most MAX_KC, else the fewest steps of at most MAX_KC
+     * columns, each a multiple of KC_UNIT but the last. A step's accumulators stay in registers for the whole
+     * step; between steps they go out to the output array and come back, which for 256-column steps cost 10-15 %
+     * of the GEMM (A/B in one JVM, PERFORMANCE-tensor.md), while a panel of up to 2048 columns (128 KiB) is still
+     * read from L2 fast enough.
+     */
+    static int kStep(int cols) {
+        if (cols <= MAX_KC) return cols;
+        int steps = (cols + MAX_KC - 1) / MAX_KC;
+        int units = ((cols + steps - 1) / steps + KC_UNIT - 1) / KC_UNIT;
+        return units * KC_UNIT;
+    }
+
+    /**
+     * Decodes columns [k0, k0 + kc) of rows [r0, r0 + n) into panel[at + k * PANEL_ROWS + r]; missing rows are
+     * zero.
+     */
+    private static void pack(WeightMatrix w, int r0, int n, int k0, int kc, float[] panel, int at, float[] chunk) {
         for (int r = 0; r < n; r++) {
             w.decode(r0 + r, k0, kc, chunk, 0);
-            for (int k = 0, p = r; k < kc; k++, p += PANEL_ROWS) panel[p] = chunk[k];
+            for (int k = 0, p = at + r; k < kc; k++, p += PANEL_ROWS) panel[p] = chunk[k];
         }
         for (int r = n; r < PANEL_ROWS; r++) {
-            for (int k = 0, p = r; k < kc; k++, p += PANEL_ROWS) panel[p] = 0;
+            for (int k = 0, p = at + r; k < kc; k++, p += PANEL_ROWS) panel[p] = 0;
         }
     }
 
     /** Six tokens times one panel over kc columns; accumulators start at zero or continue from dst. */
-    private static void tile6(float[] panel, int kc, float[] x, int cols, int k0, int t0, float[] dst, int stride,
+    private static void tile6(float[] panel, int at, int kc, float[] x, int cols, int k0, int t0, float[] dst, int stride,
                               int offset, boolean first) {
         int x0 = t0 * cols + k0;
         int x1 = x0 + cols;
@@ -227,7 +281,7 @@ final class Matmul {
             a5 = FloatVector.fromArray(F, dst, d5);
             b5 = FloatVector.fromArray(F, dst, d5 + L);
         }
-        for (int k = 0, p = 0; k < kc; k++, p += PANEL_ROWS) {
+        for (int k = 0, p = at; k < kc; k++, p += PANEL_ROWS) {
             FloatVector wa = FloatVector.fromArray(F, panel, p);
             FloatVector wb = FloatVector.fromArray(F, panel, p + L);
             FloatVector v = FloatVector.broadcast(F, x[x0 + k]);
@@ -264,7 +318,7 @@ final class Matmul {
     }
 
     /** Three tokens times one panel: the same per-element chain as {@link #tile6}. */
-    private static void tile3(float[] panel, int kc, float[] x, int cols, int k0, int t0, float[] dst, int stride,
+    private static void tile3(float[] panel, int at, int kc, float[] x, int cols, int k0, int t0, float[] dst, int stride,
                               int offset, boolean first) {
         int x0 = t0 * cols + k0;
         int x1 = x0 + cols;
@@ -283,7 +337,7 @@ final class Matmul {
             a2 = FloatVector.fromArray(F, dst, d2);
             b2 = FloatVector.fromArray(F, dst, d2 + L);
         }
-        for (int k = 0, p = 0; k < kc; k++, p += PANEL_ROWS) {
+        for (int k = 0, p = at; k < kc; k++, p += PANEL_ROWS) {
             FloatVector wa = FloatVector.fromArray(F, panel, p);
             FloatVector wb = FloatVector.fromArray(F, panel, p + L);
             FloatVector v = FloatVector.broadcast(F, x[x0 + k]);
@@ -305,13 +359,13 @@ final class Matmul {
     }
 
     /** One token times one panel: the same per-element chain as {@link #tile6}. */
-    private static void tile1(float[] panel, int kc, float[] x, int cols, int k0, int t, float[] dst, int stride,
+    private static void tile1(float[] panel, int at, int kc, float[] x, int cols, int k0, int t, float[] dst, int stride,
                               int offset, boolean first) {
         int x0 = t * cols + k0;
         int d0 = t * stride + offset;
         FloatVector a = first ? FloatVector.zero(F) : FloatVector.fromArray(F, dst, d0);
         FloatVector b = first ? FloatVector.zero(F) : FloatVector.fromArray(F, dst, d0 + L);
-        for (int k = 0, p = 0; k < kc; k++, p += PANEL_ROWS) {
+        for (int k = 0, p = at; k < kc; k++, p += PANEL_ROWS) {
             FloatVector v = FloatVector.broadcast(F, x[x0 + k]);
             a = FloatVector.fromArray(F, panel, p).fma(v, a);
             b = FloatVector.fromArray(F, panel, p + L).fma(v, b);

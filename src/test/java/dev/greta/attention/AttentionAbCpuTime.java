@@ -1,5 +1,6 @@
 package dev.greta.attention;
 
+import dev.greta.BuildVariants;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -7,13 +8,8 @@ import picocli.CommandLine.Parameters;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A/B of attention builds in one JVM, for a machine shared with busy neighbours: each variant is a compiled
@@ -92,29 +88,16 @@ public final class AttentionAbCpuTime implements Runnable {
         }
         double flops = 0;
         for (int r = 0; r < rows; r++) flops += 4.0 * heads * headDim * (keys - rows + r + 1);
-        for (int i = 0; i < n; i++) {
-            long[] sorted = times.get(i).stream().mapToLong(Long::longValue).sorted().toArray();
-            if (sorted.length == 0) throw new IllegalStateException("no timed calls: raise --rounds or --seconds");
-            long min = sorted[0];
-            long median = sorted[sorted.length / 2];
-            System.out.printf(Locale.ROOT, "%-10s min %.3f ms (%.1f GFLOP/s)  median %.3f ms (%.1f GFLOP/s)  "
-                    + "%d calls%n", names[i], min / 1e6, flops / min, median / 1e6, flops / median, sorted.length);
-        }
+        for (int i = 0; i < n; i++) System.out.println(BuildVariants.summary(names[i], times.get(i), flops));
     }
 
     /** AttentionCall from this build's test classes, resolving the package's classes from {@code classes}. */
     private Runnable load(String classes, String spec) {
         try {
-            URL testClasses = AttentionCall.class.getProtectionDomain().getCodeSource().getLocation();
-            List<URL> urls = new ArrayList<>(List.of(Path.of(classes).toUri().toURL(), testClasses));
-            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-                if (!entry.isEmpty()) urls.add(Path.of(entry).toUri().toURL());
-            }
-            ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
-            return (Runnable) loader.loadClass(AttentionCall.class.getName())
+            return (Runnable) BuildVariants.load(classes, AttentionCall.class)
                     .getConstructor(String.class, int.class, int.class, int.class, int.class, int.class, String.class)
                     .newInstance(spec, heads, kvHeads, headDim, keys, rows, kv);
-        } catch (MalformedURLException | ReflectiveOperationException e) {
+        } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the attention build in " + classes + ": " + e, e);
         }
     }

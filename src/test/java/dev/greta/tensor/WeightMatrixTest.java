@@ -33,12 +33,16 @@ class WeightMatrixTest {
         for (Parallel p : pools) p.close();
     }
 
-    /** Columns: a K-chunk tail for the block-32 and float formats, odd for the float formats' vector tail. */
+    /**
+     * Columns: rows the GEMM takes in one step, odd for the float formats' vector tail, and rows longer than
+     * Matmul.MAX_KC, which it takes in steps of whole 256-column units and a shorter last step (2101: 1280 + 821;
+     * 2304: 1280 + 1024).
+     */
     private static int[] colsFor(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16 -> new int[]{576, 77};
-            case Q8_0, Q4_0 -> new int[]{576, 96}; // 18 and 3 blocks: the fused dot pairs blocks, 3 leaves one over
-            default -> new int[]{768};
+            case F32, F16, BF16 -> new int[]{576, 77, 2101};
+            case Q8_0, Q4_0 -> new int[]{576, 96, 2304}; // 18 and 3 blocks: the fused dot pairs blocks, 3 leaves one over
+            default -> new int[]{768, 2304};
         };
     }
 
@@ -67,6 +71,21 @@ class WeightMatrixTest {
                     assertThat(Float.floatToRawIntBits(row[3 + i])).as("%s row %d col %d", type, r, i)
                             .isEqualTo(Float.floatToRawIntBits(reference[r * cols + i]));
                 }
+            }
+        }
+    }
+
+    @Test
+    void gemmStepsAreWholeRowsOrTheFewestUnitMultiples() {
+        for (int cols = 32; cols <= 20_000; cols += 32) {
+            int step = Matmul.kStep(cols);
+            int steps = (cols + step - 1) / step;
+            assertThat(steps).as("steps for %d columns", cols).isEqualTo((cols + Matmul.MAX_KC - 1) / Matmul.MAX_KC);
+            if (cols <= Matmul.MAX_KC) {
+                assertThat(step).isEqualTo(cols);
+            } else {
+                assertThat(step).as("step for %d columns", cols).isLessThanOrEqualTo(Matmul.MAX_KC);
+                assertThat(step % 256).as("step for %d columns", cols).isZero();
             }
         }
     }

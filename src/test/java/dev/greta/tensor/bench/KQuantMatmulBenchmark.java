@@ -48,5 +48,5 @@ public class KQuantMatmulBenchmark {
     public void tearDown() { fixture.close(); }
 
     @Benchmark
-    public float[] matmul() { return fixture.run(); }
+    public float[] matmul() { return fixture.call(); }
 }

@@ -48,5 +48,5 @@ public class MatmulBenchmark {
     public void tearDown() { fixture.close(); }
 
     @Benchmark
-    public float[] matmul() { return fixture.run(); }
+    public float[] matmul() { return fixture.call(); }
 }

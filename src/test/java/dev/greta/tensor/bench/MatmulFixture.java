@@ -13,7 +13,7 @@ import java.util.Random;
  * A random weight of one type and shape in off-heap memory (like a mapped GGUF file), random activations and
  * a thread pool: what the matmul benchmarks time.
  */
-final class MatmulFixture implements AutoCloseable {
+final class MatmulFixture implements AutoCloseable, Runnable {
     final WeightMatrix weights;
     final float[] x;
     final float[] out;
@@ -40,10 +40,13 @@ final class MatmulFixture implements AutoCloseable {
         pool = new Parallel(threads);
     }
 
-    float[] run() {
+    float[] call() {
         weights.matmul(x, tokens, out, pool);
         return out;
     }
+
+    @Override
+    public void run() { call(); }
 
     @Override
     public void close() {
