@@ -15,8 +15,8 @@ import static dev.greta.tensor.Lanes.L;
  * panels of {@link #PANEL_ROWS} weight rows, decodes a step of up to {@link #MAX_KC} columns of each into a
  * transposed float panel (column k holds the panel's rows as two vectors), and runs an outer-product micro-kernel
  * over tiles of {@link #TILE_TOKENS} tokens: per k, two weight vectors times one broadcast activation per token,
- * accumulated in registers for the whole step. Every output element is one fused multiply-add chain over i = 0, 1, ... in order, whatever
- * the tile, panel or thread, so results do not depend on the thread count.
+ * accumulated in registers for the whole step. Every output element is one fused multiply-add chain over
+ * i = 0, 1, ... in order, whatever the tile, panel or thread, so results do not depend on the thread count.
  *
  * <p>With fewer tokens (token generation) it calls {@link WeightMatrix#gemvRows}: Q8_0 and Q4_0 dot their
  * quantised blocks directly for up to {@link #MAX_FUSED_TOKENS} token; otherwise, and for the other formats,
