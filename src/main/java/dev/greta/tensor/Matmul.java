@@ -92,6 +92,10 @@ final class Matmul {
         float[] x;
         int nTokens;
         float[][] outs;
+        /** Per matrix: x as its few-token kernel reads it ({@link WeightMatrix#gemvInput}). */
+        float[][] inputs = new float[3][];
+        /** Per matrix: room for a rearranged x, kept across calls. */
+        float[][] inputRoom = new float[3][];
         /** chunks[i] = chunks of the matrices before i; chunks[n] = all chunks. */
         int[] chunks = new int[4];
         int[] rowsPerChunk = new int[3];
@@ -109,9 +113,16 @@ final class Matmul {
             if (rowsPerChunk.length < ws.length) {
                 rowsPerChunk = new int[ws.length];
                 chunks = new int[ws.length + 1];
+                inputs = new float[ws.length][];
+                inputRoom = Arrays.copyOf(inputRoom, ws.length);
             }
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
+                if (nTokens < MIN_GEMM_TOKENS) {
+                    int n = nTokens * w.cols;
+                    if (inputRoom[i] == null || inputRoom[i].length < n) inputRoom[i] = new float[n];
+                    inputs[i] = w.gemvInput(x, nTokens, inputRoom[i]);
+                }
                 int unit = nTokens >= MIN_GEMM_TOKENS ? GEMM_CHUNK_ROWS : Math.max(4, GEMV_CHUNK_WEIGHTS / w.cols / 4 * 4);
                 // Huge matrices take bigger chunks (whole units, so GEMM chunks stay whole panels).
                 long fewest = ((long) w.rows * ws.length + Parallel.MAX_CHUNKS - 1) / Parallel.MAX_CHUNKS;
@@ -128,13 +139,14 @@ final class Matmul {
             int from = (c - chunks[i]) * rowsPerChunk[i];
             int to = Math.min(w.rows, from + rowsPerChunk[i]);
             if (nTokens >= MIN_GEMM_TOKENS) gemmRows(w, x, nTokens, outs[i], from, to);
-            else w.gemvRows(x, nTokens, outs[i], from, to);
+            else w.gemvRows(inputs[i], nTokens, outs[i], from, to);
         }
 
         void clear() {
             ws = null;
             x = null;
             outs = null;
+            Arrays.fill(inputs, null);
         }
     }
 

@@ -3,7 +3,9 @@ package dev.greta.tensor;
 import dev.greta.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
@@ -13,11 +15,20 @@ import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
 import static dev.greta.tensor.LittleEndian.I8;
 import static dev.greta.tensor.LittleEndian.ORDER;
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 
 /** Q8_0: blocks of 32 as {f16 d; int8 qs[32]}, element j = qs[j] * d. */
 final class Q8_0Matrix extends WeightMatrix {
     static final int BLOCK = 32;
     static final int BYTES = 34;
+
+    /** Bytes per int lane of {@link #CODES}. */
+    private static final int WORD = 4;
+    /** A block's 32 codes, one load: 8 int lanes of 4 codes each (256 bits whatever the CPU's widest). */
+    private static final VectorSpecies<Integer> CODES = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
     Q8_0Matrix(MemorySegment data, int rows, int cols) { super(GgmlType.Q8_0, data, rows, cols); }
 
@@ -56,6 +67,21 @@ final class Q8_0Matrix extends WeightMatrix {
         }
     }
 
+    /**
+     * For the one-token kernel, each block of 32 activations reordered so that sub-vector k holds x[4i + k]
+     * in lane i: the order in which {@link #dot} unpacks a block's codes (see there).
+     */
+    @Override
+    float[] gemvInput(float[] x, int nTokens, float[] room) {
+        if (nTokens > Matmul.MAX_FUSED_TOKENS) return x;
+        for (int b = 0; b < nTokens * cols; b += BLOCK) {
+            for (int k = 0; k < WORD; k++) {
+                for (int i = 0; i < BLOCK / WORD; i++) room[b + k * (BLOCK / WORD) + i] = x[b + WORD * i + k];
+            }
+        }
+        return room;
+    }
+
     /** Up to {@link Matmul#MAX_FUSED_TOKENS} token(s): dots the int8 blocks straight from memory, no float row. */
     @Override
     void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
@@ -69,53 +95,39 @@ final class Q8_0Matrix extends WeightMatrix {
     }
 
     /**
-     * The one-token kernel, per row: per block p = q[0..L) * x[0..L), then p += q[j..j+L) * x[j..j+L) for the
-     * block's further vectors in order; p * d is added (one FMA) to the accumulator of even or odd blocks,
-     * which hide each other's FMA latency; the two are added and their lanes summed in lane order. One flat
-     * method on purpose: when C2 compiled a per-block helper on its own first, it later refused to inline it
-     * ("already compiled into a big method") and boxed the vectors passed to it, which made decode several
-     * times slower in the full program than in a micro-benchmark. One row at a time: four rows in lockstep
-     * (each x load serving four rows) measured slower when the weights stream from DRAM.
+     * The one-token kernel, per row. A block's codes come in as one 32-byte load of 8 int lanes; code 4i + k is
+     * byte k of lane i, sign-extended by shifting it to the top and back (x is reordered to match, see
+     * {@link #gemvInput}): one load and 7 shifts per block where 8-byte loads widened to ints took 4 loads, 4
+     * widenings and 4 bounds checks. Per block p = sum over k of codes_k * x_k in order, then p * d goes (one FMA)
+     * to the accumulator of even or odd blocks, which hide each other's latency; the two are added and their
+     * lanes summed in lane order. One block per iteration, and nothing in the loop that C2 might leave as a call:
+     * a call returning a vector boxes it, and when the method grew past C2's node budget the scale's broadcast
+     * was left out of line in some runs, which made decode 2-3x slower.
      */
     private float dot(int r, float[] x, int xo) {
         long row = rowOffset(r);
-        FloatVector even = FloatVector.zero(F);
-        FloatVector odd = even;
+        FloatVector mine = FloatVector.zero(F8);
+        FloatVector other = mine;
         int blocks = cols / BLOCK;
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            long o = row + (long) b * BYTES;
-            long o2 = o + BYTES;
-            int xi = xo + b * BLOCK;
-            int xi2 = xi + BLOCK;
-            FloatVector p = quants(o + 2).mul(FloatVector.fromArray(F, x, xi));
-            FloatVector p2 = quants(o2 + 2).mul(FloatVector.fromArray(F, x, xi2));
-            for (int j = L; j < BLOCK; j += L) {
-                p = quants(o + 2 + j).fma(FloatVector.fromArray(F, x, xi + j), p);
-                p2 = quants(o2 + 2 + j).fma(FloatVector.fromArray(F, x, xi2 + j), p2);
-            }
-            even = p.fma(scale(o), even);
-            odd = p2.fma(scale(o2), odd);
-        }
-        if (b < blocks) {
+        for (int b = 0; b < blocks; b++) {
             long o = row + (long) b * BYTES;
             int xi = xo + b * BLOCK;
-            FloatVector p = quants(o + 2).mul(FloatVector.fromArray(F, x, xi));
-            for (int j = L; j < BLOCK; j += L) p = quants(o + 2 + j).fma(FloatVector.fromArray(F, x, xi + j), p);
-            even = p.fma(scale(o), even);
+            IntVector c = IntVector.fromMemorySegment(CODES, data, o + 2, ORDER);
+            FloatVector q = (FloatVector) c.lanewise(LSHL, 24).lanewise(ASHR, 24).convert(I2F, 0);
+            FloatVector p = q.mul(FloatVector.fromArray(F8, x, xi));
+            q = (FloatVector) c.lanewise(LSHL, 16).lanewise(ASHR, 24).convert(I2F, 0);
+            p = q.fma(FloatVector.fromArray(F8, x, xi + 8), p);
+            q = (FloatVector) c.lanewise(LSHL, 8).lanewise(ASHR, 24).convert(I2F, 0);
+            p = q.fma(FloatVector.fromArray(F8, x, xi + 16), p);
+            q = (FloatVector) c.lanewise(ASHR, 24).convert(I2F, 0);
+            p = q.fma(FloatVector.fromArray(F8, x, xi + 24), p);
+            FloatVector sum = p.fma(FloatVector.broadcast(F8, Float.float16ToFloat(data.get(I16, o))), other);
+            other = mine;
+            mine = sum;
         }
-        FloatVector total = even.add(odd);
+        FloatVector total = mine.add(other);
         float s = 0;
-        for (int i = 0; i < L; i++) s += total.lane(i);
+        for (int i = 0; i < F8.length(); i++) s += total.lane(i);
         return s;
-    }
-
-    private FloatVector scale(long block) {
-        return FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, block)));
-    }
-
-    /** L int8 codes at {@code at} as floats; small enough that C2 always inlines it. */
-    private FloatVector quants(long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, data, at, ORDER).convertShape(VectorOperators.B2F, F, 0);
     }
 }
