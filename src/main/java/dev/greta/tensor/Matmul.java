@@ -119,7 +119,7 @@ final class Matmul {
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
                 if (nTokens < MIN_GEMM_TOKENS) {
-                    int n = nTokens * w.cols;
+                    int n = w.gemvRoom(nTokens);
                     if (inputRoom[i] == null || inputRoom[i].length < n) inputRoom[i] = new float[n];
                     inputs[i] = w.gemvInput(x, nTokens, inputRoom[i]);
                 }

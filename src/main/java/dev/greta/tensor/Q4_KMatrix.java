@@ -3,7 +3,9 @@ package dev.greta.tensor;
 import dev.greta.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,6 +14,9 @@ import static dev.greta.tensor.LittleEndian.I16;
 import static dev.greta.tensor.LittleEndian.I32;
 import static dev.greta.tensor.LittleEndian.I64;
 import static dev.greta.tensor.LittleEndian.I8;
+import static dev.greta.tensor.LittleEndian.ORDER;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
  * Q4_K: super-blocks of 256 as {f16 d; f16 dmin; uint8 scales[12]; uint8 qs[128]}. Eight sub-blocks of 32
@@ -23,6 +28,17 @@ final class Q4_KMatrix extends WeightMatrix {
     static final int BYTES = 144;
     private static final int SCALES = 4;
     private static final int QS = 16;
+    /** Elements per sub-block (one scale and min). */
+    private static final int SUB = 32;
+    /** A 32-byte group of codes (two sub-blocks) as 8 int lanes, 256 bits whatever the CPU's widest. */
+    private static final VectorSpecies<Integer> CODES = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** Lane i takes byte i % 4 of an int (unpackScales). */
+    private static final IntVector BYTE_SHIFTS = IntVector.fromArray(CODES, new int[]{0, 8, 16, 24, 0, 8, 16, 24}, 0);
+    private static final IntVector BYTE = IntVector.broadcast(CODES, 0xff);
+    private static final VectorMask<Integer> UPPER = VectorMask.fromLong(CODES, 0xF0);
+    /** Per thread, one super-block's 8 scales times d and 8 mins times dmin, for the one-token kernel. */
+    private static final ThreadLocal<float[]> SCALE_ROOM = ThreadLocal.withInitial(() -> new float[16]);
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) { super(GgmlType.Q4_K, data, rows, cols); }
 
@@ -150,6 +166,114 @@ final class Q4_KMatrix extends WeightMatrix {
                 ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).sub(m2).intoArray(dst, o + 32 + l);
             }
         }
+    }
+
+    /**
+     * For the one-token kernel: each 64-element group reordered so that sub-vector 4h + k holds in lane i the
+     * activation of code 4i + k of the group's sub-block h (the order {@link #dot} unpacks a group's 32 bytes),
+     * followed, after all tokens, by every token's sums of each 32-element sub-block (for the mins).
+     */
+    @Override
+    float[] gemvInput(float[] x, int nTokens, float[] room) {
+        if (nTokens > Matmul.MAX_FUSED_TOKENS) return x;
+        int sums = nTokens * cols;
+        for (int t = 0; t < nTokens; t++) {
+            for (int g = t * cols; g < (t + 1) * cols; g += 2 * SUB) {
+                for (int h = 0; h < 2; h++) {
+                    float sum = 0;
+                    for (int k = 0; k < 4; k++) {
+                        for (int i = 0; i < 8; i++) room[g + (4 * h + k) * 8 + i] = x[g + SUB * h + 4 * i + k];
+                    }
+                    for (int l = 0; l < SUB; l++) sum += x[g + SUB * h + l];
+                    room[sums + (g + SUB * h) / SUB] = sum;
+                }
+            }
+        }
+        return room;
+    }
+
+    @Override
+    int gemvRoom(int nTokens) { return nTokens * (cols + cols / SUB); }
+
+    /** Up to {@link Matmul#MAX_FUSED_TOKENS} token(s): dots the 4-bit codes straight from memory, no float row. */
+    @Override
+    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
+        if (nTokens > Matmul.MAX_FUSED_TOKENS) {
+            super.gemvRows(x, nTokens, out, from, to);
+            return;
+        }
+        float[] scales = SCALE_ROOM.get();
+        for (int r = from; r < to; r++) {
+            for (int t = 0; t < nTokens; t++) {
+                out[t * rows + r] = dot(r, x, t * cols, nTokens * cols + t * (cols / SUB), scales);
+            }
+        }
+    }
+
+    /**
+     * The one-token kernel, per row: element = d*sc*q - dmin*m, so a sub-block adds d*sc * sum(q * x) - dmin*m *
+     * sum(x), with sum(x) made once per call ({@link #gemvInput}). A group's 32 code bytes come in as one load of 8
+     * int lanes; code 4i + k of the first sub-block is the low nibble of byte k of lane i, of the second the high
+     * one, each taken out with a shift and a mask against reordered activations: per sub-block one FMA chain,
+     * whose sum times d*sc goes to one of two accumulators in turn; their lanes are summed in lane order and the
+     * mins' scalar sum subtracted. Written out in full, no call in the loop (a vector returned from a call C2 left
+     * out of line would be boxed).
+     */
+    private float dot(int r, float[] x, int xo, int sumsAt, float[] scales) {
+        long row = rowOffset(r);
+        FloatVector first = FloatVector.zero(F8);
+        FloatVector second = first;
+        float mins = 0;
+        for (int b = 0; b < cols / BLOCK; b++) {
+            long block = row + (long) b * BYTES;
+            float d = Halfs.f16ToFloat(data.get(I16, block));
+            float dmin = Halfs.f16ToFloat(data.get(I16, block + 2));
+            unpackScales(data.get(I32, block + SCALES), data.get(I32, block + SCALES + 4), data.get(I32, block + SCALES + 8),
+                    d, dmin, scales);
+            for (int g = 0; g < 4; g++) {
+                int xi = xo + b * BLOCK + 2 * SUB * g;
+                IntVector w = IntVector.fromMemorySegment(CODES, data, block + QS + 32L * g, ORDER);
+                FloatVector p = ((FloatVector) w.and(0x0f).convert(I2F, 0)).mul(FloatVector.fromArray(F8, x, xi));
+                p = ((FloatVector) w.lanewise(LSHR, 8).and(0x0f).convert(I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, xi + 8), p);
+                p = ((FloatVector) w.lanewise(LSHR, 16).and(0x0f).convert(I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, xi + 16), p);
+                p = ((FloatVector) w.lanewise(LSHR, 24).and(0x0f).convert(I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, xi + 24), p);
+                FloatVector p2 = ((FloatVector) w.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, xi + 32));
+                p2 = ((FloatVector) w.lanewise(LSHR, 12).and(0x0f).convert(I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, xi + 40), p2);
+                p2 = ((FloatVector) w.lanewise(LSHR, 20).and(0x0f).convert(I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, xi + 48), p2);
+                p2 = ((FloatVector) w.lanewise(LSHR, 28).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 56), p2);
+                first = p.fma(FloatVector.broadcast(F8, scales[2 * g]), first);
+                second = p2.fma(FloatVector.broadcast(F8, scales[2 * g + 1]), second);
+                int sub = sumsAt + b * (BLOCK / SUB) + 2 * g;
+                mins = Math.fma(scales[8 + 2 * g], x[sub], mins);
+                mins = Math.fma(scales[9 + 2 * g], x[sub + 1], mins);
+            }
+        }
+        FloatVector total = first.add(second);
+        float sum = 0;
+        for (int i = 0; i < F8.length(); i++) sum += total.lane(i);
+        return sum - mins;
+    }
+
+    /**
+     * scales[j] = d * sc_j and scales[8 + j] = dmin * m_j of the 8 sub-blocks, from the 12 packed bytes read as
+     * three ints (a: bytes 0-3, b: 4-7, c: 8-11): the values of {@link #scaleMin}, unpacked four at a time with
+     * masks, then spread one byte per lane and converted as a vector.
+     */
+    private static void unpackScales(int a, int b, int c, float d, float dmin, float[] scales) {
+        int low = a & 0x3f3f3f3f;
+        int high = (c & 0x0f0f0f0f) | (a >>> 6 & 0x03030303) << 4;
+        int lowMins = b & 0x3f3f3f3f;
+        int highMins = (c >>> 4 & 0x0f0f0f0f) | (b >>> 6 & 0x03030303) << 4;
+        IntVector sc = IntVector.broadcast(CODES, low).blend(high, UPPER).lanewise(LSHR, BYTE_SHIFTS).and(BYTE);
+        ((FloatVector) sc.convert(I2F, 0)).mul(d).intoArray(scales, 0);
+        IntVector m = IntVector.broadcast(CODES, lowMins).blend(highMins, UPPER).lanewise(LSHR, BYTE_SHIFTS).and(BYTE);
+        ((FloatVector) m.convert(I2F, 0)).mul(dmin).intoArray(scales, 8);
     }
 
     /** {@link #scaleMin} from the scale bytes held in registers. */

@@ -142,9 +142,12 @@ public abstract class WeightMatrix implements Weights {
 
     /**
      * x as this format's {@link #gemvRows} reads it, made once per call before the rows are shared out among
-     * threads; {@code room} holds at least nTokens * cols floats for a rearranged copy. By default x itself.
+     * threads; {@code room} holds at least {@link #gemvRoom} floats for a rearranged copy. By default x itself.
      */
     float[] gemvInput(float[] x, int nTokens, float[] room) { return x; }
+
+    /** Floats {@link #gemvInput} may write for {@code nTokens} tokens. */
+    int gemvRoom(int nTokens) { return nTokens * cols; }
 
     /**
      * The few-token matmul ({@code nTokens < Matmul.MIN_GEMM_TOKENS}) for rows [from, to): by default each row is
