@@ -18,9 +18,9 @@ import static dev.greta.tensor.Lanes.L;
  * accumulated in registers for the whole step. Every output element is one fused multiply-add chain over
  * i = 0, 1, ... in order, whatever the tile, panel or thread, so results do not depend on the thread count.
  *
- * <p>With fewer tokens (token generation) it calls {@link WeightMatrix#gemvRows}: Q8_0 and Q4_0 dot their
- * quantised blocks directly for up to {@link #MAX_FUSED_TOKENS} token; otherwise, and for the other formats,
- * each row is decoded once and dotted with each token.
+ * <p>With fewer tokens: for one token (token generation), formats that are a {@link FusedDot} (Q8_0, Q4_0, Q4_K,
+ * Q6_K) dot their codes straight from memory against activations rearranged once per call; otherwise each row
+ * is decoded once and dotted with each token.
  */
 final class Matmul {
     private Matmul() {}
@@ -38,12 +38,6 @@ final class Matmul {
      * more than dot products with a decoded row: measured crossover 10-12 tokens for Q8_0, Q6_K and F16.
      */
     static final int MIN_GEMM_TOKENS = 12;
-    /**
-     * Q8_0 and Q4_0 dot their blocks directly up to this many tokens; beyond, decoding each row once to floats
-     * wins, since the fused dot converts every quant once per token (Q8_0 1536x576, Zen 3, ns per weight and
-     * token: fused 0.13 at 1, 2 and 3 tokens; decoded 0.18-0.20 at 1, 0.12-0.18 at 2, 0.10-0.11 at 3).
-     */
-    static final int MAX_FUSED_TOKENS = 1;
     /** Dot-product partial sums: 4 vectors of L lanes, reduced in a fixed order. */
     private static final int DOT_VECTORS = 4;
 
@@ -92,7 +86,7 @@ final class Matmul {
         float[] x;
         int nTokens;
         float[][] outs;
-        /** Per matrix: x as its few-token kernel reads it ({@link WeightMatrix#gemvInput}). */
+        /** Per matrix: x as its one-token kernel reads it ({@link FusedDot#input}), else x. */
         float[][] inputs = new float[3][];
         /** Per matrix: room for a rearranged x, kept across calls. */
         float[][] inputRoom = new float[3][];
@@ -118,10 +112,11 @@ final class Matmul {
             }
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
-                if (nTokens < MIN_GEMM_TOKENS) {
-                    int n = w.gemvRoom(nTokens);
+                inputs[i] = x;
+                if (nTokens == 1 && w instanceof FusedDot f) {
+                    int n = f.inputRoom();
                     if (inputRoom[i] == null || inputRoom[i].length < n) inputRoom[i] = new float[n];
-                    inputs[i] = w.gemvInput(x, nTokens, inputRoom[i]);
+                    inputs[i] = f.input(x, inputRoom[i]);
                 }
                 int unit = nTokens >= MIN_GEMM_TOKENS ? GEMM_CHUNK_ROWS : Math.max(4, GEMV_CHUNK_WEIGHTS / w.cols / 4 * 4);
                 // Huge matrices take bigger chunks (whole units, so GEMM chunks stay whole panels).
@@ -139,7 +134,8 @@ final class Matmul {
             int from = (c - chunks[i]) * rowsPerChunk[i];
             int to = Math.min(w.rows, from + rowsPerChunk[i]);
             if (nTokens >= MIN_GEMM_TOKENS) gemmRows(w, x, nTokens, outs[i], from, to);
-            else w.gemvRows(inputs[i], nTokens, outs[i], from, to);
+            else if (nTokens == 1 && w instanceof FusedDot f) fusedRows(f, inputs[i], outs[i], from, to);
+            else decodedGemvRows(w, x, nTokens, outs[i], from, to);
         }
 
         void clear() {
@@ -386,8 +382,14 @@ final class Matmul {
         b.intoArray(dst, d0 + L);
     }
 
-    /** The default few-token path: decode each row once, dot it with each token. */
-    static void decodedGemvRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
+    /** One token, rows [from, to) of a format that dots its codes in place. */
+    private static void fusedRows(FusedDot f, float[] x, float[] out, int from, int to) {
+        float[] scratch = SCRATCH.get().lanes;
+        for (int r = from; r < to; r++) out[r] = f.dot(r, x, scratch);
+    }
+
+    /** The few-token path otherwise: decode each row once, dot it with each token. */
+    private static void decodedGemvRows(WeightMatrix w, float[] x, int nTokens, float[] out, int from, int to) {
         Scratch s = SCRATCH.get();
         int cols = w.cols;
         float[] row = s.row(cols);

@@ -23,7 +23,7 @@ import static jdk.incubator.vector.VectorOperators.XOR;
  * Q4_0: blocks of 32 as {f16 d; uint8 qs[16]}; element j &lt; 16 is (low nibble of qs[j] - 8) * d, element
  * 16 + j is (high nibble of qs[j] - 8) * d.
  */
-final class Q4_0Matrix extends WeightMatrix {
+final class Q4_0Matrix extends WeightMatrix implements FusedDot {
     static final int BLOCK = 32;
     static final int BYTES = 18;
 
@@ -94,40 +94,27 @@ final class Q4_0Matrix extends WeightMatrix {
         }
     }
 
+    @Override
+    public int inputRoom() { return cols; }
+
     /**
-     * For the one-token kernel, each pair of blocks' 64 activations reordered to match the kernel's unpacking:
-     * sub-vector n (nibble n of every int lane, see {@link #dot}) holds in lane l the activation of the code that
-     * sits there. A last unpaired block keeps its order.
+     * Each pair of blocks' 64 activations reordered to match the kernel's unpacking: sub-vector n (nibble n of
+     * every int lane, see {@link #dot}) holds in lane l the activation of the code that sits there. A last unpaired
+     * block keeps its order.
      */
     @Override
-    float[] gemvInput(float[] x, int nTokens, float[] room) {
-        if (nTokens > Matmul.MAX_FUSED_TOKENS) return x;
-        int pairs = cols / (2 * BLOCK);
-        for (int t = 0; t < nTokens; t++) {
-            int row = t * cols;
-            for (int e = row; e < row + pairs * 2 * BLOCK; e += 2 * BLOCK) {
-                for (int n = 0; n < NIBBLES; n++) {
-                    for (int l = 0; l < 2 * INTS; l++) {
-                        int code = (l / INTS) * BLOCK + 4 * (l % INTS) + n / 2 + (n % 2) * (BLOCK / 2);
-                        room[e + n * 2 * INTS + l] = x[e + code];
-                    }
+    public float[] input(float[] x, float[] room) {
+        int paired = cols / (2 * BLOCK) * 2 * BLOCK;
+        for (int e = 0; e < paired; e += 2 * BLOCK) {
+            for (int n = 0; n < NIBBLES; n++) {
+                for (int l = 0; l < 2 * INTS; l++) {
+                    int code = (l / INTS) * BLOCK + 4 * (l % INTS) + n / 2 + (n % 2) * (BLOCK / 2);
+                    room[e + n * 2 * INTS + l] = x[e + code];
                 }
             }
-            System.arraycopy(x, row + pairs * 2 * BLOCK, room, row + pairs * 2 * BLOCK, cols - pairs * 2 * BLOCK);
         }
+        System.arraycopy(x, paired, room, paired, cols - paired);
         return room;
-    }
-
-    /** Up to {@link Matmul#MAX_FUSED_TOKENS} token(s): dots the 4-bit blocks straight from memory, no float row. */
-    @Override
-    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
-        if (nTokens > Matmul.MAX_FUSED_TOKENS) {
-            super.gemvRows(x, nTokens, out, from, to);
-            return;
-        }
-        for (int r = from; r < to; r++) {
-            for (int t = 0; t < nTokens; t++) out[t * rows + r] = dot(r, x, t * cols);
-        }
     }
 
     /**
@@ -135,21 +122,22 @@ final class Q4_0Matrix extends WeightMatrix {
      * overlapping 32-byte loads (at the first array, and 16 bytes before the second) blended give the first's
      * 4 int lanes then the second's. XOR with 0x88 turns every nibble q into a 4-bit two's complement q - 8, which
      * shifting nibble n to the top and back sign-extends: 8 sub-vectors of 8 codes, each dotted with its
-     * reordered activations (see {@link #gemvInput}) in one FMA chain per pair; that sum times the pair's scales
+     * reordered activations (see {@link #input}) in one FMA chain per pair; that sum times the pair's scales
      * (the first's in lanes 0-3, the second's in 4-7) goes into one accumulator whose lanes are summed in lane
      * order. A last unpaired block is added in scalar code. Against the previous kernel (two 8-byte loads per
      * block widened to ints, nibbles masked out), 1.15-1.33x faster per one-token matmul (PERFORMANCE-tensor.md).
      * Written out in full: the nibble loop with a variable shift count measured 3-5 % slower, and a call in the
      * loop that C2 might leave out of line would box the vector it returns.
      */
-    private float dot(int r, float[] x, int xo) {
+    @Override
+    public float dot(int r, float[] x, float[] scratch) {
         long row = rowOffset(r);
         FloatVector acc = FloatVector.zero(F8);
         int blocks = cols / BLOCK;
         int b = 0;
         for (; b + 1 < blocks; b += 2) {
             long o = row + (long) b * BYTES;
-            int xi = xo + b * BLOCK;
+            int xi = b * BLOCK;
             IntVector first = IntVector.fromMemorySegment(CODES, data, o + 2, ORDER);
             IntVector second = IntVector.fromMemorySegment(CODES, data, o + 2 + BYTES - 16, ORDER);
             IntVector w = first.blend(second, SECOND).lanewise(XOR, 0x88888888);
@@ -174,7 +162,7 @@ final class Q4_0Matrix extends WeightMatrix {
         }
         float sum = 0;
         for (int i = 0; i < F8.length(); i++) sum += acc.lane(i);
-        if (b < blocks) sum += unpairedBlock(row + (long) b * BYTES, x, xo + b * BLOCK);
+        if (b < blocks) sum += unpairedBlock(row + (long) b * BYTES, x, b * BLOCK);
         return sum;
     }
 

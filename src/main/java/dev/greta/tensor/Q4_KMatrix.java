@@ -23,7 +23,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * have a 6-bit scale sc and min m packed in scales[] (ggml's get_scale_min_k4); element = d*sc * q - dmin*m.
  * Each 32 bytes of qs hold two sub-blocks: low nibbles the first, high nibbles the second.
  */
-final class Q4_KMatrix extends WeightMatrix {
+final class Q4_KMatrix extends WeightMatrix implements FusedDot {
     static final int BLOCK = 256;
     static final int BYTES = 144;
     private static final int SCALES = 4;
@@ -37,8 +37,6 @@ final class Q4_KMatrix extends WeightMatrix {
     private static final IntVector BYTE_SHIFTS = IntVector.fromArray(CODES, new int[]{0, 8, 16, 24, 0, 8, 16, 24}, 0);
     private static final IntVector BYTE = IntVector.broadcast(CODES, 0xff);
     private static final VectorMask<Integer> UPPER = VectorMask.fromLong(CODES, 0xF0);
-    /** Per thread, one super-block's 8 scales times d and 8 mins times dmin, for the one-token kernel. */
-    private static final ThreadLocal<float[]> SCALE_ROOM = ThreadLocal.withInitial(() -> new float[16]);
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) { super(GgmlType.Q4_K, data, rows, cols); }
 
@@ -168,58 +166,40 @@ final class Q4_KMatrix extends WeightMatrix {
         }
     }
 
+    @Override
+    public int inputRoom() { return cols + cols / SUB; }
+
     /**
-     * For the one-token kernel: each 64-element group reordered so that sub-vector 4h + k holds in lane i the
-     * activation of code 4i + k of the group's sub-block h (the order {@link #dot} unpacks a group's 32 bytes),
-     * followed, after all tokens, by every token's sums of each 32-element sub-block (for the mins).
+     * Each 64-element group reordered so that sub-vector 4h + k holds in lane i the activation of code 4i + k of
+     * the group's sub-block h (the order {@link #dot} unpacks a group's 32 bytes), then the sums of each
+     * 32-element sub-block (for the mins).
      */
     @Override
-    float[] gemvInput(float[] x, int nTokens, float[] room) {
-        if (nTokens > Matmul.MAX_FUSED_TOKENS) return x;
-        int sums = nTokens * cols;
-        for (int t = 0; t < nTokens; t++) {
-            for (int g = t * cols; g < (t + 1) * cols; g += 2 * SUB) {
-                for (int h = 0; h < 2; h++) {
-                    float sum = 0;
-                    for (int k = 0; k < 4; k++) {
-                        for (int i = 0; i < 8; i++) room[g + (4 * h + k) * 8 + i] = x[g + SUB * h + 4 * i + k];
-                    }
-                    for (int l = 0; l < SUB; l++) sum += x[g + SUB * h + l];
-                    room[sums + (g + SUB * h) / SUB] = sum;
+    public float[] input(float[] x, float[] room) {
+        for (int g = 0; g < cols; g += 2 * SUB) {
+            for (int h = 0; h < 2; h++) {
+                float sum = 0;
+                for (int k = 0; k < 4; k++) {
+                    for (int i = 0; i < 8; i++) room[g + (4 * h + k) * 8 + i] = x[g + SUB * h + 4 * i + k];
                 }
+                for (int l = 0; l < SUB; l++) sum += x[g + SUB * h + l];
+                room[cols + (g + SUB * h) / SUB] = sum;
             }
         }
         return room;
     }
 
-    @Override
-    int gemvRoom(int nTokens) { return nTokens * (cols + cols / SUB); }
-
-    /** Up to {@link Matmul#MAX_FUSED_TOKENS} token(s): dots the 4-bit codes straight from memory, no float row. */
-    @Override
-    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
-        if (nTokens > Matmul.MAX_FUSED_TOKENS) {
-            super.gemvRows(x, nTokens, out, from, to);
-            return;
-        }
-        float[] scales = SCALE_ROOM.get();
-        for (int r = from; r < to; r++) {
-            for (int t = 0; t < nTokens; t++) {
-                out[t * rows + r] = dot(r, x, t * cols, nTokens * cols + t * (cols / SUB), scales);
-            }
-        }
-    }
-
     /**
      * The one-token kernel, per row: element = d*sc*q - dmin*m, so a sub-block adds d*sc * sum(q * x) - dmin*m *
-     * sum(x), with sum(x) made once per call ({@link #gemvInput}). A group's 32 code bytes come in as one load of 8
+     * sum(x), with sum(x) made once per call ({@link #input}). A group's 32 code bytes come in as one load of 8
      * int lanes; code 4i + k of the first sub-block is the low nibble of byte k of lane i, of the second the high
      * one, each taken out with a shift and a mask against reordered activations: per sub-block one FMA chain,
      * whose sum times d*sc goes to one of two accumulators in turn; their lanes are summed in lane order and the
      * mins' scalar sum subtracted. Written out in full, no call in the loop (a vector returned from a call C2 left
      * out of line would be boxed).
      */
-    private float dot(int r, float[] x, int xo, int sumsAt, float[] scales) {
+    @Override
+    public float dot(int r, float[] x, float[] scales) {
         long row = rowOffset(r);
         FloatVector first = FloatVector.zero(F8);
         FloatVector second = first;
@@ -231,7 +211,7 @@ final class Q4_KMatrix extends WeightMatrix {
             unpackScales(data.get(I32, block + SCALES), data.get(I32, block + SCALES + 4), data.get(I32, block + SCALES + 8),
                     d, dmin, scales);
             for (int g = 0; g < 4; g++) {
-                int xi = xo + b * BLOCK + 2 * SUB * g;
+                int xi = b * BLOCK + 2 * SUB * g;
                 IntVector w = IntVector.fromMemorySegment(CODES, data, block + QS + 32L * g, ORDER);
                 FloatVector p = ((FloatVector) w.and(0x0f).convert(I2F, 0)).mul(FloatVector.fromArray(F8, x, xi));
                 p = ((FloatVector) w.lanewise(LSHR, 8).and(0x0f).convert(I2F, 0))
@@ -249,7 +229,7 @@ final class Q4_KMatrix extends WeightMatrix {
                 p2 = ((FloatVector) w.lanewise(LSHR, 28).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 56), p2);
                 first = p.fma(FloatVector.broadcast(F8, scales[2 * g]), first);
                 second = p2.fma(FloatVector.broadcast(F8, scales[2 * g + 1]), second);
-                int sub = sumsAt + b * (BLOCK / SUB) + 2 * g;
+                int sub = cols + b * (BLOCK / SUB) + 2 * g;
                 mins = Math.fma(scales[8 + 2 * g], x[sub], mins);
                 mins = Math.fma(scales[9 + 2 * g], x[sub + 1], mins);
             }

@@ -3,14 +3,23 @@ package dev.greta.tensor;
 import dev.greta.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
 import static dev.greta.tensor.Lanes.L;
 import static dev.greta.tensor.LittleEndian.I16;
 import static dev.greta.tensor.LittleEndian.I64;
+import static dev.greta.tensor.LittleEndian.I32;
 import static dev.greta.tensor.LittleEndian.I8;
+import static dev.greta.tensor.LittleEndian.ORDER;
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
  * Q6_K: super-blocks of 256 as {uint8 ql[128]; uint8 qh[64]; int8 scales[16]; f16 d}; element = d * scale
@@ -18,12 +27,26 @@ import static dev.greta.tensor.LittleEndian.I8;
  * and 32 of qh: for l in [0, 32), elements l, l+32, l+64, l+96 take the low nibble of ql[l], the low nibble of
  * ql[l+32], the high nibble of ql[l], the high nibble of ql[l+32], and bit pairs 0-1, 2-3, 4-5, 6-7 of qh[l].
  */
-final class Q6_KMatrix extends WeightMatrix {
+final class Q6_KMatrix extends WeightMatrix implements FusedDot {
     static final int BLOCK = 256;
     static final int BYTES = 210;
     private static final int QH = 128;
     private static final int SCALES = 192;
     private static final int D = 208;
+    /** Elements per int8 scale. */
+    private static final int SUB = 16;
+    /** 32 code bytes as 8 int lanes, 256 bits whatever the CPU's widest. */
+    private static final VectorSpecies<Integer> CODES = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** Lane i of a half's scale vector takes byte i % 4 of the int that holds it, sign-extended. */
+    private static final IntVector SCALE_SHIFTS = IntVector.fromArray(CODES, new int[]{24, 16, 8, 0, 24, 16, 8, 0}, 0);
+    private static final VectorMask<Integer> UPPER = VectorMask.fromLong(CODES, 0xF0);
+    /** Component c of a half: lanes 0-3 (l &lt; 16) take scale 2c, lanes 4-7 scale 2c + 1. */
+    private static final VectorShuffle<Float> SCALES_0 = VectorShuffle.fromValues(F8, 0, 0, 0, 0, 1, 1, 1, 1);
+    private static final VectorShuffle<Float> SCALES_1 = VectorShuffle.fromValues(F8, 2, 2, 2, 2, 3, 3, 3, 3);
+    private static final VectorShuffle<Float> SCALES_2 = VectorShuffle.fromValues(F8, 4, 4, 4, 4, 5, 5, 5, 5);
+    private static final VectorShuffle<Float> SCALES_3 = VectorShuffle.fromValues(F8, 6, 6, 6, 6, 7, 7, 7, 7);
+    private static final FloatVector MINUS_32 = FloatVector.broadcast(F8, -32f);
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) { super(GgmlType.Q6_K, data, rows, cols); }
 
@@ -133,6 +156,89 @@ final class Q6_KMatrix extends WeightMatrix {
                 }
             }
         }
+    }
+
+    @Override
+    public int inputRoom() { return cols + cols / SUB; }
+
+    /**
+     * Each 32 activations reordered so that sub-vector k holds x[4i + k] in lane i (the order {@link #dot} takes
+     * code bytes out of an int lane), then the sums of each 16 activations (one per scale, for the codes' offset
+     * of 32).
+     */
+    @Override
+    public float[] input(float[] x, float[] room) {
+        for (int g = 0; g < cols; g += 32) {
+            for (int k = 0; k < 4; k++) {
+                for (int i = 0; i < 8; i++) room[g + 8 * k + i] = x[g + 4 * i + k];
+            }
+        }
+        for (int j = 0; j < cols / SUB; j++) {
+            float sum = 0;
+            for (int l = 0; l < SUB; l++) sum += x[SUB * j + l];
+            room[cols + j] = sum;
+        }
+        return room;
+    }
+
+    /**
+     * The one-token kernel, per row. Per half super-block, ql's two 32-byte runs and qh's 32 bytes are one 8-lane
+     * load each; masks and shifts put each of the four components' 6-bit codes (see the class comment) into the
+     * bytes of one int vector, and code 4i + k is then byte k of lane i, against reordered activations. Per
+     * component one FMA chain, times its scales (lanes 0-3 and 4-7 have one each), into the super-block's sum,
+     * less 32 * scale * (sum of the scale's 16 activations, made once per call); that times d goes to the row's
+     * accumulator, whose lanes are summed in lane order. Written out in full, no call in the loop (a vector
+     * returned from a call C2 left out of line would be boxed).
+     */
+    @Override
+    public float dot(int r, float[] x, float[] scratch) {
+        long row = rowOffset(r);
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < cols / BLOCK; b++) {
+            long block = row + (long) b * BYTES;
+            FloatVector sum = FloatVector.zero(F8);
+            for (int half = 0; half < 2; half++) {
+                long ql = block + 64 * half;
+                int xi = b * BLOCK + 128 * half;
+                long at = block + SCALES + 8 * half;
+                FloatVector scales = (FloatVector) IntVector.broadcast(CODES, data.get(I32, at))
+                        .blend(data.get(I32, at + 4), UPPER).lanewise(LSHL, SCALE_SHIFTS).lanewise(ASHR, 24)
+                        .convert(I2F, 0);
+                sum = scales.mul(FloatVector.fromArray(F8, x, cols + b * (BLOCK / SUB) + 8 * half))
+                        .fma(MINUS_32, sum);
+                IntVector a = IntVector.fromMemorySegment(CODES, data, ql, ORDER);
+                IntVector c = IntVector.fromMemorySegment(CODES, data, ql + 32, ORDER);
+                IntVector h = IntVector.fromMemorySegment(CODES, data, block + QH + 32 * half, ORDER);
+                IntVector q = a.and(0x0f0f0f0f).or(h.lanewise(LSHL, 4).and(0x30303030));
+                FloatVector p = ((FloatVector) q.and(0xff).convert(I2F, 0)).mul(FloatVector.fromArray(F8, x, xi));
+                p = ((FloatVector) q.lanewise(LSHR, 8).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 8), p);
+                p = ((FloatVector) q.lanewise(LSHR, 16).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 16), p);
+                p = ((FloatVector) q.lanewise(LSHR, 24).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 24), p);
+                sum = p.fma(scales.rearrange(SCALES_0), sum);
+                q = c.and(0x0f0f0f0f).or(h.lanewise(LSHL, 2).and(0x30303030));
+                p = ((FloatVector) q.and(0xff).convert(I2F, 0)).mul(FloatVector.fromArray(F8, x, xi + 32));
+                p = ((FloatVector) q.lanewise(LSHR, 8).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 40), p);
+                p = ((FloatVector) q.lanewise(LSHR, 16).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 48), p);
+                p = ((FloatVector) q.lanewise(LSHR, 24).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 56), p);
+                sum = p.fma(scales.rearrange(SCALES_1), sum);
+                q = a.lanewise(LSHR, 4).and(0x0f0f0f0f).or(h.and(0x30303030));
+                p = ((FloatVector) q.and(0xff).convert(I2F, 0)).mul(FloatVector.fromArray(F8, x, xi + 64));
+                p = ((FloatVector) q.lanewise(LSHR, 8).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 72), p);
+                p = ((FloatVector) q.lanewise(LSHR, 16).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 80), p);
+                p = ((FloatVector) q.lanewise(LSHR, 24).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 88), p);
+                sum = p.fma(scales.rearrange(SCALES_2), sum);
+                q = c.lanewise(LSHR, 4).and(0x0f0f0f0f).or(h.lanewise(LSHR, 2).and(0x30303030));
+                p = ((FloatVector) q.and(0xff).convert(I2F, 0)).mul(FloatVector.fromArray(F8, x, xi + 96));
+                p = ((FloatVector) q.lanewise(LSHR, 8).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 104), p);
+                p = ((FloatVector) q.lanewise(LSHR, 16).and(0xff).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 112), p);
+                p = ((FloatVector) q.lanewise(LSHR, 24).convert(I2F, 0)).fma(FloatVector.fromArray(F8, x, xi + 120), p);
+                sum = p.fma(scales.rearrange(SCALES_3), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F8, Halfs.f16ToFloat(data.get(I16, block + D))), acc);
+        }
+        float total = 0;
+        for (int i = 0; i < F8.length(); i++) total += acc.lane(i);
+        return total;
     }
 
     /** Codes in [0, 64) minus 32, times the sub-block scale, as floats. */

@@ -20,7 +20,7 @@ import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 
 /** Q8_0: blocks of 32 as {f16 d; int8 qs[32]}, element j = qs[j] * d. */
-final class Q8_0Matrix extends WeightMatrix {
+final class Q8_0Matrix extends WeightMatrix implements FusedDot {
     static final int BLOCK = 32;
     static final int BYTES = 34;
 
@@ -67,14 +67,16 @@ final class Q8_0Matrix extends WeightMatrix {
         }
     }
 
+    @Override
+    public int inputRoom() { return cols; }
+
     /**
-     * For the one-token kernel, each block of 32 activations reordered so that sub-vector k holds x[4i + k]
-     * in lane i: the order in which {@link #dot} unpacks a block's codes (see there).
+     * Each block of 32 activations reordered so that sub-vector k holds x[4i + k] in lane i: the order in which
+     * {@link #dot} unpacks a block's codes (see there).
      */
     @Override
-    float[] gemvInput(float[] x, int nTokens, float[] room) {
-        if (nTokens > Matmul.MAX_FUSED_TOKENS) return x;
-        for (int b = 0; b < nTokens * cols; b += BLOCK) {
+    public float[] input(float[] x, float[] room) {
+        for (int b = 0; b < cols; b += BLOCK) {
             for (int k = 0; k < WORD; k++) {
                 for (int i = 0; i < BLOCK / WORD; i++) room[b + k * (BLOCK / WORD) + i] = x[b + WORD * i + k];
             }
@@ -82,36 +84,25 @@ final class Q8_0Matrix extends WeightMatrix {
         return room;
     }
 
-    /** Up to {@link Matmul#MAX_FUSED_TOKENS} token(s): dots the int8 blocks straight from memory, no float row. */
-    @Override
-    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
-        if (nTokens > Matmul.MAX_FUSED_TOKENS) {
-            super.gemvRows(x, nTokens, out, from, to);
-            return;
-        }
-        for (int t = 0; t < nTokens; t++) {
-            for (int r = from; r < to; r++) out[t * rows + r] = dot(r, x, t * cols);
-        }
-    }
-
     /**
      * The one-token kernel, per row. A block's codes come in as one 32-byte load of 8 int lanes; code 4i + k is
      * byte k of lane i, sign-extended by shifting it to the top and back (x is reordered to match, see
-     * {@link #gemvInput}): one load and 7 shifts per block where 8-byte loads widened to ints took 4 loads, 4
+     * {@link #input}): one load and 7 shifts per block where 8-byte loads widened to ints took 4 loads, 4
      * widenings and 4 bounds checks. Per block p = sum over k of codes_k * x_k in order, then p * d goes (one FMA)
      * to the accumulator of even or odd blocks, which hide each other's latency; the two are added and their
      * lanes summed in lane order. One block per iteration, and nothing in the loop that C2 might leave as a call:
      * a call returning a vector boxes it, and when the method grew past C2's node budget the scale's broadcast
      * was left out of line in some runs, which made decode 2-3x slower.
      */
-    private float dot(int r, float[] x, int xo) {
+    @Override
+    public float dot(int r, float[] x, float[] scratch) {
         long row = rowOffset(r);
         FloatVector mine = FloatVector.zero(F8);
         FloatVector other = mine;
         int blocks = cols / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long o = row + (long) b * BYTES;
-            int xi = xo + b * BLOCK;
+            int xi = b * BLOCK;
             IntVector c = IntVector.fromMemorySegment(CODES, data, o + 2, ORDER);
             FloatVector q = (FloatVector) c.lanewise(LSHL, 24).lanewise(ASHR, 24).convert(I2F, 0);
             FloatVector p = q.mul(FloatVector.fromArray(F8, x, xi));

@@ -140,25 +140,6 @@ public abstract class WeightMatrix implements Weights {
      */
     abstract void decode(int row, int from, int count, float[] dst, int dstOffset);
 
-    /**
-     * x as this format's {@link #gemvRows} reads it, made once per call before the rows are shared out among
-     * threads; {@code room} holds at least {@link #gemvRoom} floats for a rearranged copy. By default x itself.
-     */
-    float[] gemvInput(float[] x, int nTokens, float[] room) { return x; }
-
-    /** Floats {@link #gemvInput} may write for {@code nTokens} tokens. */
-    int gemvRoom(int nTokens) { return nTokens * cols; }
-
-    /**
-     * The few-token matmul ({@code nTokens < Matmul.MIN_GEMM_TOKENS}) for rows [from, to): by default each row is
-     * decoded to floats once and dotted with each token; formats that can dot their blocks directly override it.
-     * Each output element's reduction order must depend only on the row and token, never on from and to.
-     * {@code x} is what {@link #gemvInput} returned.
-     */
-    void gemvRows(float[] x, int nTokens, float[] out, int from, int to) {
-        Matmul.decodedGemvRows(this, x, nTokens, out, from, to);
-    }
-
     /** Scalar reference: the whole row through {@link Dequantizer}. */
     final void decodeReference(int row, float[] dst, int dstOffset) {
         Dequantizer.dequantize(type, data, rowOffset(row), cols, dst, dstOffset);
