@@ -20,4 +20,26 @@ interface FusedDot {
      * calling thread's own. The reduction order depends only on the row.
      */
     float dot(int row, float[] x, float[] scratch);
+
+    /**
+     * x[0, n) into room[0, n), each 32 activations reordered so that sub-vector k (room[8k, 8k + 8) of the group)
+     * holds x[4i + k] in lane i: the order in which a kernel that loads 32 code bytes as 8 int lanes takes byte k
+     * out of every lane.
+     */
+    static void byteLaneOrder(float[] x, int n, float[] room) {
+        for (int g = 0; g < n; g += 32) {
+            for (int k = 0; k < 4; k++) {
+                for (int i = 0; i < 8; i++) room[g + 8 * k + i] = x[g + 4 * i + k];
+            }
+        }
+    }
+
+    /** room[at + j] = the sum of x[width * j, width * (j + 1)), in order, for j < n / width. */
+    static void groupSums(float[] x, int n, int width, float[] room, int at) {
+        for (int j = 0; j < n / width; j++) {
+            float sum = 0;
+            for (int l = 0; l < width; l++) sum += x[width * j + l];
+            room[at + j] = sum;
+        }
+    }
 }

@@ -114,9 +114,15 @@ final class Matmul {
                 WeightMatrix w = ws[i];
                 inputs[i] = x;
                 if (nTokens == 1 && w instanceof FusedDot f) {
-                    int n = f.inputRoom();
-                    if (inputRoom[i] == null || inputRoom[i].length < n) inputRoom[i] = new float[n];
-                    inputs[i] = f.input(x, inputRoom[i]);
+                    // Matrices sharing x have the same cols, so one of the same format can share its input too.
+                    for (int j = 0; j < i && inputs[i] == x; j++) {
+                        if (ws[j].getClass() == w.getClass()) inputs[i] = inputs[j];
+                    }
+                    if (inputs[i] == x) {
+                        int n = f.inputRoom();
+                        if (inputRoom[i] == null || inputRoom[i].length < n) inputRoom[i] = new float[n];
+                        inputs[i] = f.input(x, inputRoom[i]);
+                    }
                 }
                 int unit = nTokens >= MIN_GEMM_TOKENS ? GEMM_CHUNK_ROWS : Math.max(4, GEMV_CHUNK_WEIGHTS / w.cols / 4 * 4);
                 // Huge matrices take bigger chunks (whole units, so GEMM chunks stay whole panels).

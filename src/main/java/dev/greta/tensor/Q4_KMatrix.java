@@ -170,22 +170,14 @@ final class Q4_KMatrix extends WeightMatrix implements FusedDot {
     public int inputRoom() { return cols + cols / SUB; }
 
     /**
-     * Each 64-element group reordered so that sub-vector 4h + k holds in lane i the activation of code 4i + k of
-     * the group's sub-block h (the order {@link #dot} unpacks a group's 32 bytes), then the sums of each
-     * 32-element sub-block (for the mins).
+     * Each sub-block's 32 activations in {@link FusedDot#byteLaneOrder} (a group's 32 code bytes hold sub-block
+     * 2g in their low nibbles, 2g + 1 in their high ones, code 4i + k in byte k of lane i), then the sums of each
+     * sub-block's activations (for the mins).
      */
     @Override
     public float[] input(float[] x, float[] room) {
-        for (int g = 0; g < cols; g += 2 * SUB) {
-            for (int h = 0; h < 2; h++) {
-                float sum = 0;
-                for (int k = 0; k < 4; k++) {
-                    for (int i = 0; i < 8; i++) room[g + (4 * h + k) * 8 + i] = x[g + SUB * h + 4 * i + k];
-                }
-                for (int l = 0; l < SUB; l++) sum += x[g + SUB * h + l];
-                room[cols + (g + SUB * h) / SUB] = sum;
-            }
-        }
+        FusedDot.byteLaneOrder(x, cols, room);
+        FusedDot.groupSums(x, cols, SUB, room, cols);
         return room;
     }
 

@@ -162,22 +162,13 @@ final class Q6_KMatrix extends WeightMatrix implements FusedDot {
     public int inputRoom() { return cols + cols / SUB; }
 
     /**
-     * Each 32 activations reordered so that sub-vector k holds x[4i + k] in lane i (the order {@link #dot} takes
-     * code bytes out of an int lane), then the sums of each 16 activations (one per scale, for the codes' offset
-     * of 32).
+     * Each 32 activations in {@link FusedDot#byteLaneOrder} (the order {@link #dot} takes code bytes out of an
+     * int lane), then the sums of each 16 activations (one per scale, for the codes' offset of 32).
      */
     @Override
     public float[] input(float[] x, float[] room) {
-        for (int g = 0; g < cols; g += 32) {
-            for (int k = 0; k < 4; k++) {
-                for (int i = 0; i < 8; i++) room[g + 8 * k + i] = x[g + 4 * i + k];
-            }
-        }
-        for (int j = 0; j < cols / SUB; j++) {
-            float sum = 0;
-            for (int l = 0; l < SUB; l++) sum += x[SUB * j + l];
-            room[cols + j] = sum;
-        }
+        FusedDot.byteLaneOrder(x, cols, room);
+        FusedDot.groupSums(x, cols, SUB, room, cols);
         return room;
     }
 

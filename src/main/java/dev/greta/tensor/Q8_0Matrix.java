@@ -24,8 +24,6 @@ final class Q8_0Matrix extends WeightMatrix implements FusedDot {
     static final int BLOCK = 32;
     static final int BYTES = 34;
 
-    /** Bytes per int lane of {@link #CODES}. */
-    private static final int WORD = 4;
     /** A block's 32 codes, one load: 8 int lanes of 4 codes each (256 bits whatever the CPU's widest). */
     private static final VectorSpecies<Integer> CODES = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
@@ -70,17 +68,10 @@ final class Q8_0Matrix extends WeightMatrix implements FusedDot {
     @Override
     public int inputRoom() { return cols; }
 
-    /**
-     * Each block of 32 activations reordered so that sub-vector k holds x[4i + k] in lane i: the order in which
-     * {@link #dot} unpacks a block's codes (see there).
-     */
+    /** Each block's 32 activations in {@link FusedDot#byteLaneOrder}, the order {@link #dot} unpacks codes in. */
     @Override
     public float[] input(float[] x, float[] room) {
-        for (int b = 0; b < cols; b += BLOCK) {
-            for (int k = 0; k < WORD; k++) {
-                for (int i = 0; i < BLOCK / WORD; i++) room[b + k * (BLOCK / WORD) + i] = x[b + WORD * i + k];
-            }
-        }
+        FusedDot.byteLaneOrder(x, cols, room);
         return room;
     }
 

@@ -137,6 +137,26 @@ class WeightMatrixTest {
                 1, new float[][]{new float[ROWS], new float[2]}, pools[0])).hasMessageContaining("96 and 64 columns");
     }
 
+    /** One-token kernels rearrange x per format; matrices of one format in a call share that rearranged copy. */
+    @Test
+    void matmulAllOfMixedFormatsGivesTheBitsOfSeparateMatmuls() {
+        int cols = 512;
+        WeightMatrix[] ws = {randomMatrix(GgmlType.Q4_K, ROWS, cols, 31), randomMatrix(GgmlType.Q8_0, 9, cols, 32),
+                randomMatrix(GgmlType.Q4_K, 20, cols, 33), randomMatrix(GgmlType.Q6_K, 11, cols, 34),
+                randomMatrix(GgmlType.F16, 7, cols, 35)};
+        for (int nTokens : new int[]{1, 2}) {
+            float[] x = random(36 + nTokens, nTokens * cols);
+            float[][] outs = new float[ws.length][];
+            for (int i = 0; i < ws.length; i++) outs[i] = new float[nTokens * ws[i].rows()];
+            WeightMatrix.matmulAll(ws, x, nTokens, outs, pools[1]);
+            for (int i = 0; i < ws.length; i++) {
+                float[] separate = new float[nTokens * ws[i].rows()];
+                ws[i].matmul(x, nTokens, separate, pools[0]);
+                assertThat(outs[i]).as("%s, %d tokens", ws[i], nTokens).containsExactly(separate);
+            }
+        }
+    }
+
     /** Within float rounding of a length-cols sum: 2e-5 of sum |w x| (a wrong term would be ~1/cols of it). */
     private static void assertClose(GgmlType type, float[] w, float[] x, int cols, int nTokens, float[] expected, float[] actual) {
         for (int t = 0; t < nTokens; t++) {
