@@ -34,12 +34,17 @@ interface FusedDot {
         }
     }
 
-    /** room[at + j] = the sum of x[width * j, width * (j + 1)), in order, for j < n / width. */
-    static void groupSums(float[] x, int n, int width, float[] room, int at) {
+    /**
+     * {@link #byteLaneOrder} of x[0, n) into room[0, n), then room[n + j] = the sum of x[width * j, width * (j + 1)),
+     * in order, for j < n / width: the input of formats whose codes carry a per-group minimum or offset.
+     */
+    static float[] byteLaneOrderWithSums(float[] x, int n, int width, float[] room) {
+        byteLaneOrder(x, n, room);
         for (int j = 0; j < n / width; j++) {
             float sum = 0;
             for (int l = 0; l < width; l++) sum += x[width * j + l];
-            room[at + j] = sum;
+            room[n + j] = sum;
         }
+        return room;
     }
 }

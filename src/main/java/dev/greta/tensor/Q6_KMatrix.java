@@ -167,9 +167,7 @@ final class Q6_KMatrix extends WeightMatrix implements FusedDot {
      */
     @Override
     public float[] input(float[] x, float[] room) {
-        FusedDot.byteLaneOrder(x, cols, room);
-        FusedDot.groupSums(x, cols, SUB, room, cols);
-        return room;
+        return FusedDot.byteLaneOrderWithSums(x, cols, SUB, room);
     }
 
     /**
