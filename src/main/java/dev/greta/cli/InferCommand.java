@@ -91,7 +91,7 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "keep generating past end-of-generation tokens")
     boolean ignoreEos;
 
-    @Option(names = "--no-warmup", negatable = false, description = "skip the untimed warm-up pass (JIT compilation then lands inside prefill_s)")
+    @Option(names = "--no-warmup", negatable = false, description = "skip the untimed warm-up pass (JIT compilation then lands inside prefill_s and decode_s)")
     boolean noWarmup;
 
     @Option(names = "--profile-ops", description = "record the time of every op (cuda: two CUDA events per op; cpu: "

@@ -89,16 +89,33 @@ public final class Session implements AutoCloseable {
     public SessionOptions options() { return options; }
 
     /**
-     * Runs one prompt chunk and one decode step on positions the real prefill overwrites, so the JIT has
-     * compiled the kernels (and a GPU backend has built its modules) before any timed span starts, as
-     * llama-bench's warm-up run does. Returns its seconds, reported as {@code warmup_s}.
+     * Decode steps of the warm-up at most, and the seconds after which it stops taking more. The one-row code of a
+     * layer runs once per layer and step, so after a single warm-up step C2 was still compiling through the first
+     * second of a timed decode (SmolLM2-135M: 411 compilations after decode began, 124 after 64 warm-up steps;
+     * docs/PERFORMANCE.md, seventh session). A model whose steps take long reaches the time cap first, and then the
+     * compile time is small beside its decode.
+     */
+    static final int WARMUP_DECODE_STEPS = 64;
+    static final double WARMUP_DECODE_SECONDS = 2.0;
+
+    /**
+     * Runs one prompt chunk, then as many decode steps as the request will time (up to
+     * {@link #WARMUP_DECODE_STEPS} or {@link #WARMUP_DECODE_SECONDS}, at least one), on positions the real
+     * generation overwrites before it reads them, so the JIT has compiled the kernels (and a GPU backend has built
+     * its modules) before any timed span starts, as llama-bench's warm-up run does. Returns its seconds,
+     * reported as {@code warmup_s}.
      */
     public double warmUp(int[] prompt, int maxNewTokens) {
         checkRequest(prompt, maxNewTokens);
         Stopwatch warmup = Stopwatch.start();
         int rows = Math.min(model.maxRows(), prompt.length);
         model.forward(prompt, 0, rows, 0, cache, attention, true);
-        if (rows < cache.maxSeq()) model.forward(prompt, 0, 1, rows, cache, attention, true);
+        int steps = Math.clamp(maxNewTokens - 1L, 1, WARMUP_DECODE_STEPS);
+        Stopwatch decode = Stopwatch.start();
+        for (int pos = rows; pos < Math.min(cache.maxSeq(), rows + steps); pos++) {
+            model.forward(prompt, 0, 1, pos, cache, attention, true);
+            if (decode.seconds() >= WARMUP_DECODE_SECONDS) break;
+        }
         return warmup.seconds();
     }
 
