@@ -14,7 +14,8 @@ import java.util.List;
  * A/B of matmul builds in one JVM, for a machine shared with busy neighbours: each variant is a compiled
  * {@code classes} folder loaded in its own class loader with {@link MatmulFixture}; the variants take turns,
  * {@code --seconds} each per round, so every variant sees the same neighbours. Reports per variant the minimum and
- * median wall time per call (all of the pool's threads) after a warm-up round.
+ * median wall time per call (all of the pool's threads) after a warm-up round. With {@code --copies} the weights
+ * come from DRAM, as in a model, instead of staying in the caches between calls.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp $CP dev.greta.tensor.bench.MatmulAbTime \
  *     --shape 1536x576 --tokens 512 --threads 2 base=/tmp/base/target/classes new=target/classes</pre>
@@ -36,6 +37,10 @@ public final class MatmulAbTime implements Runnable {
 
     @Option(names = "--threads", defaultValue = "2")
     int threads;
+
+    @Option(names = "--copies", defaultValue = "1",
+            description = "copies of the weight in separate memory, called in turn (enough of them stream from DRAM)")
+    int copies;
 
     @Option(names = "--rounds", defaultValue = "8", description = "rounds; the first is warm-up")
     int rounds;
@@ -92,9 +97,9 @@ public final class MatmulAbTime implements Runnable {
     private AutoCloseable load(String classes) {
         try {
             Constructor<?> make = BuildVariants.load(classes, MatmulFixture.class)
-                    .getDeclaredConstructor(String.class, String.class, int.class, int.class);
+                    .getDeclaredConstructor(String.class, String.class, int.class, int.class, int.class);
             make.setAccessible(true);
-            return (AutoCloseable) make.newInstance(type, shape, tokens, threads);
+            return (AutoCloseable) make.newInstance(type, shape, tokens, threads, copies);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the matmul build in " + classes + ": " + e, e);
         }
