@@ -68,6 +68,7 @@ public final class AttentionCpuTime implements Runnable {
         float[] out = new float[q.length];
         AttentionKernel attention = AttentionKernels.resolve(kernel, deterministic);
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        if (layers < 1) throw new IllegalArgumentException("--layers must be at least 1, got " + layers);
         try (CpuKvCache cache = new CpuKvCache(layers, shape.kvHeads(), shape.headDim(), keys, KvType.parse(kv));
              Parallel pool = new Parallel(threads)) {
             for (int layer = 0; layer < layers; layer++) {

@@ -47,11 +47,20 @@ public final class DecodeMatmulReplay implements Runnable {
 
     @Override
     public void run() {
+        if (tokens < 1 || rounds < 1) throw new IllegalArgumentException("--tokens and --rounds must be at least 1");
         try (GgufFile file = GgufFile.open(model); CpuBackend backend = new CpuBackend(threads)) {
             ModelShape shape = ModelShapes.fromFile(file);
             LlamaWeights weights = LlamaWeights.bind(file, shape, backend);
             Buffer x = random(shape.dim());
+            Buffer attended = random(shape.qDim());
             Buffer hidden = random(shape.ffnDim());
+            Weights[][] qkvWeights = new Weights[shape.layers()][];
+            Weights[][] gateUpWeights = new Weights[shape.layers()][];
+            for (int l = 0; l < shape.layers(); l++) {
+                LlamaWeights.Layer layer = weights.layers()[l];
+                qkvWeights[l] = new Weights[] {layer.wq(), layer.wk(), layer.wv()};
+                gateUpWeights[l] = new Weights[] {layer.wGate(), layer.wUp()};
+            }
             Buffer[] qkv = {backend.buffer(1, shape.qDim()), backend.buffer(1, shape.kvDim()), backend.buffer(1, shape.kvDim())};
             Buffer[] gateUp = {backend.buffer(1, shape.ffnDim()), backend.buffer(1, shape.ffnDim())};
             Buffer residual = backend.buffer(1, shape.dim());
@@ -61,15 +70,15 @@ public final class DecodeMatmulReplay implements Runnable {
                 long[] nanos = new long[steps.length];
                 long start = System.nanoTime();
                 for (int t = 0; t < tokens; t++) {
-                    for (LlamaWeights.Layer layer : weights.layers()) {
+                    for (int l = 0; l < shape.layers(); l++) {
                         long t0 = System.nanoTime();
-                        backend.matmuls(new Weights[] {layer.wq(), layer.wk(), layer.wv()}, x, 1, qkv);
+                        backend.matmuls(qkvWeights[l], x, 1, qkv);
                         long t1 = System.nanoTime();
-                        backend.matmulAdd(layer.wo(), x, 1, residual);
+                        backend.matmulAdd(weights.layers()[l].wo(), attended, 1, residual);
                         long t2 = System.nanoTime();
-                        backend.matmuls(new Weights[] {layer.wGate(), layer.wUp()}, x, 1, gateUp);
+                        backend.matmuls(gateUpWeights[l], x, 1, gateUp);
                         long t3 = System.nanoTime();
-                        backend.matmulAdd(layer.wDown(), hidden, 1, residual);
+                        backend.matmulAdd(weights.layers()[l].wDown(), hidden, 1, residual);
                         long t4 = System.nanoTime();
                         nanos[0] += t1 - t0;
                         nanos[1] += t2 - t1;

@@ -28,6 +28,7 @@ final class MatmulFixture implements AutoCloseable, Runnable {
     MatmulFixture(String type, String shape, int tokens, int threads) { this(type, shape, tokens, threads, 1); }
 
     MatmulFixture(String type, String shape, int tokens, int threads, int copies) {
+        if (copies < 1) throw new IllegalArgumentException("copies must be at least 1, got " + copies);
         String[] rc = shape.split("x");
         int rows = Integer.parseInt(rc[0]);
         int cols = Integer.parseInt(rc[1]);
