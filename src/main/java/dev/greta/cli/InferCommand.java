@@ -109,6 +109,7 @@ public final class InferCommand implements Callable<Integer> {
         Stopwatch wall = Stopwatch.start();
         PrintStream out = System.out;
         try {
+            if (model != null) InputFiles.requireReadableFile(model, "model file");
             SessionOptions options = new SessionOptions(
                     model != null ? model : SyntheticModels.ensureDefault(), ctx,
                     attention != null ? attention : envOr("GRETA_ATTN", "flash"),
@@ -158,7 +159,7 @@ public final class InferCommand implements Callable<Integer> {
 
     private int[] promptIds(Tokenizer tokenizer) throws IOException {
         if (prompt.tokens != null) return PromptTokens.exactly(prompt.tokens, tokenizer);
-        String text = prompt.file != null ? Files.readString(prompt.file)
+        String text = prompt.file != null ? InputFiles.readUtf8(prompt.file, "prompt file")
                 : prompt.text != null ? prompt.text : "Once upon a time";
         return tokenizer.encode(text);
     }

@@ -12,7 +12,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,11 +55,15 @@ public final class TokenizeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(model)) return fail(err, "model file not found: " + model);
-        if (input.file != null && !Files.isRegularFile(input.file)) return fail(err, "text file not found: " + input.file);
+        String text;
+        try {
+            InputFiles.requireReadableFile(model, "model file");
+            text = input.file != null ? InputFiles.readUtf8(input.file, "text file") : input.text;
+        } catch (IOException e) {
+            return fail(err, e.getMessage());
+        }
         try (GgufFile gguf = GgufFile.open(model)) {
             Tokenizer tokenizer = Tokenizer.fromMetadata(gguf.metadata());
-            String text = input.file != null ? Files.readString(input.file) : input.text;
             int[] ids = tokenizer.encode(text, !noBos && tokenizer.addBosByDefault(), parseSpecial);
             List<String> pieces = IntStream.of(ids).mapToObj(tokenizer::piece).toList();
             if (json) {

@@ -20,10 +20,13 @@ public record SequenceLimit(int value, String source, int trained) {
     public static SequenceLimit resolve(Integer ctxFlag, String envValue, int trainedContext) {
         if (ctxFlag != null) return new SequenceLimit(ctxFlag, "--ctx", trainedContext);
         if (envValue != null && !envValue.isBlank()) {
+            String digits = envValue.trim();
             try {
-                return new SequenceLimit(Integer.parseInt(envValue.trim()), ENV, trainedContext);
+                return new SequenceLimit(Integer.parseInt(digits), ENV, trainedContext);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(ENV + "='" + envValue + "' is not a whole number");
+                throw new IllegalArgumentException(digits.matches("[+-]?\\d+")
+                        ? ENV + "='" + envValue + "' is out of range (at most " + Integer.MAX_VALUE + ")"
+                        : ENV + "='" + envValue + "' is not a whole number");
             }
         }
         return new SequenceLimit(trainedContext, "llama.context_length", trainedContext);
@@ -34,6 +37,12 @@ public record SequenceLimit(int value, String source, int trained) {
     /** Throws {@link SequenceTooLongException} when prompt + new tokens do not fit. */
     public void check(int promptTokens, int maxNewTokens) {
         long needed = (long) promptTokens + maxNewTokens;
+        if (needed > Integer.MAX_VALUE) {
+            throw new SequenceTooLongException(String.format(
+                    "prompt of %d tokens + %d new tokens = %d exceeds the largest supported sequence length %d. "
+                            + "Nothing was computed. Ask for fewer new tokens.",
+                    promptTokens, maxNewTokens, needed, Integer.MAX_VALUE));
+        }
         if (needed > value) {
             throw new SequenceTooLongException(String.format(
                     "prompt of %d tokens + %d new tokens = %d exceeds the max sequence length %d (from %s). "

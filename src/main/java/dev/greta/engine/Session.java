@@ -4,6 +4,7 @@ import dev.greta.backend.Attention;
 import dev.greta.backend.Backend;
 import dev.greta.backend.KvCache;
 import dev.greta.gguf.GgufFile;
+import dev.greta.gguf.GgufVerifier;
 import dev.greta.model.LlamaModel;
 import dev.greta.model.LlamaWeights;
 import dev.greta.model.ModelShape;
@@ -13,9 +14,12 @@ import dev.greta.sampling.Sampler;
 import dev.greta.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.OptionalDouble;
 import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 
 /**
  * One loaded model on one backend: owns the sequence limit, the KV cache and the timing spans that become
@@ -52,6 +56,7 @@ public final class Session implements AutoCloseable {
         GgufFile file = GgufFile.open(options.model());
         Backend backend = null;
         try {
+            requireSound(options.model());
             ModelShape shape = ModelShapes.fromFile(file);
             Tokenizer tokenizer = Tokenizer.fromMetadata(file.metadata());
             SequenceLimit limit = SequenceLimit.resolve(options.ctx(), maxSeqLenEnv, shape.contextLength());
@@ -65,11 +70,28 @@ public final class Session implements AutoCloseable {
             int rows = Math.min(options.chunkSize(), limit.value());
             LlamaModel model = new LlamaModel(shape, weights, RopeFrequencies.fromFile(file, shape), backend, rows);
             return new Session(file, backend, shape, tokenizer, model, attention, limit, options, load.seconds());
-        } catch (RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (backend != null) backend.close();
             file.close();
             throw e;
         }
+    }
+
+    /** Problems listed in a refusal; {@code greta gguf verify} lists them all. */
+    private static final int PROBLEMS_SHOWN = 3;
+
+    /**
+     * Refuses a file that {@code greta gguf verify} finds broken (overlapping tensor data, tensor shapes that do
+     * not match the metadata, token ids outside the vocabulary...): such a file may still load and run, and then
+     * prints tokens and timings from garbage.
+     */
+    private static void requireSound(Path model) throws IOException {
+        List<GgufVerifier.Problem> problems = GgufVerifier.verify(model, false);
+        if (problems.isEmpty()) return;
+        String shown = problems.stream().limit(PROBLEMS_SHOWN).map(Object::toString).collect(Collectors.joining("; "));
+        throw new IllegalArgumentException(model + " is not a sound model file, not loaded: " + shown
+                + (problems.size() > PROBLEMS_SHOWN ? "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : "")
+                + " (greta gguf verify lists every problem)");
     }
 
     public Tokenizer tokenizer() { return tokenizer; }
@@ -144,7 +166,7 @@ public final class Session implements AutoCloseable {
         }
         double prefillSeconds = prefill.seconds();
         OptionalDouble prefillDeviceSeconds = backend.deviceSeconds();
-        float[] promptLogits = logits;
+        float[] promptLogits = requireFinite(logits, prompt.length - 1);
 
         Stopwatch decode = Stopwatch.start();
         int[] generated = new int[maxNewTokens];
@@ -157,12 +179,27 @@ public final class Session implements AutoCloseable {
             onToken.accept(next);
             if (produced == maxNewTokens || (stopAtEos && tokenizer.isEndOfGeneration(next))) break;
             one[0] = next;
-            logits = model.forward(one, 0, 1, prompt.length + produced - 1, cache, attention, true);
+            int position = prompt.length + produced - 1;
+            logits = requireFinite(model.forward(one, 0, 1, position, cache, attention, true), position);
             decodePasses++;
         }
         double decodeSeconds = decode.seconds();
         return new Generation(prompt.length, Arrays.copyOf(generated, produced), prefillSeconds, prefillDeviceSeconds,
                 decodeSeconds, decodePasses, promptLogits);
+    }
+
+    /**
+     * The logits, when every one is a finite number. NaN or infinite logits mean the weights or metadata broke the
+     * forward pass; sampling would still pick a token and the run would look like a success with valid timings.
+     */
+    private static float[] requireFinite(float[] logits, int position) {
+        for (int i = 0; i < logits.length; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new IllegalStateException("the logits at position " + position + " are not finite (token " + i
+                        + ": " + logits[i] + "): the model's weights or metadata break the forward pass; no result is reported");
+            }
+        }
+        return logits;
     }
 
     /** The KV cache holds what this request needs (at most the limit); grown only when a request needs more. */

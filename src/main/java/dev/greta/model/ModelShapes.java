@@ -19,6 +19,7 @@ public final class ModelShapes {
         String p = arch + ".";
         int dim = md.integer(p + "embedding_length");
         int heads = md.integer(p + "attention.head_count");
+        if (heads <= 0) throw new IllegalArgumentException(p + "attention.head_count must be positive, got " + heads);
         int kvHeads = md.integer(p + "attention.head_count_kv", heads);
         int headDim = md.integer(p + "attention.key_length", dim / heads);
         int vocab = file.hasTensor("token_embd.weight") ? (int) file.tensor("token_embd.weight").rows()
@@ -39,5 +40,8 @@ public final class ModelShapes {
         }
         if (s.headDim() % 2 != 0) throw new IllegalArgumentException("head dimension " + s.headDim() + " must be even for RoPE");
         if (s.contextLength() <= 0) throw new IllegalArgumentException("context_length must be positive, got " + s.contextLength());
+        if (!(s.rmsEps() > 0) || !Float.isFinite(s.rmsEps())) {
+            throw new IllegalArgumentException("attention.layer_norm_rms_epsilon must be a positive number, got " + s.rmsEps());
+        }
     }
 }

@@ -68,11 +68,23 @@ class TokenizeCommandTest {
     void missingFilesExitWithOneAndSaySo(@TempDir Path dir) {
         Run noModel = run("--model", dir.resolve("absent.gguf").toString(), "--text", "x");
         assertThat(noModel.exitCode()).isEqualTo(1);
-        assertThat(noModel.err()).contains("model file not found").contains("absent.gguf");
+        assertThat(noModel.err()).contains("model file").contains("absent.gguf").contains("does not exist");
 
         Run noText = run("--model", model("stories260K.gguf").toString(), "--file", dir.resolve("absent.txt").toString());
         assertThat(noText.exitCode()).isEqualTo(1);
-        assertThat(noText.err()).contains("text file not found");
+        assertThat(noText.err()).contains("text file").contains("absent.txt").contains("does not exist");
+    }
+
+    @Test
+    void aTextFileThatIsNotUtf8OrNotAFileIsNamedWithTheReason(@TempDir Path dir) throws IOException {
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[]{(byte) 0xff, (byte) 0xfe, (byte) 0xc3, 0x28});
+        Run notUtf8 = run("--model", model("stories260K.gguf").toString(), "--file", latin1.toString());
+        assertThat(notUtf8.exitCode()).isEqualTo(1);
+        assertThat(notUtf8.err()).contains("latin1.txt").contains("not valid UTF-8").doesNotContain("stories260K");
+
+        Run directory = run("--model", model("stories260K.gguf").toString(), "--file", dir.toString());
+        assertThat(directory.exitCode()).isEqualTo(1);
+        assertThat(directory.err()).contains(dir.toString()).contains("is a directory");
     }
 
     @Test

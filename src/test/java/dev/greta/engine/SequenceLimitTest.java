@@ -24,7 +24,19 @@ class SequenceLimitTest {
     @Test
     void badEnvironmentValueIsAClearError() {
         assertThatThrownBy(() -> SequenceLimit.resolve(null, "lots", 2048))
-                .hasMessageContaining("GRETA_MAX_SEQ_LEN").hasMessageContaining("lots");
+                .hasMessageContaining("GRETA_MAX_SEQ_LEN").hasMessageContaining("lots").hasMessageContaining("whole number");
+        assertThatThrownBy(() -> SequenceLimit.resolve(null, "99999999999", 2048))
+                .hasMessageContaining("99999999999").hasMessageContaining("out of range")
+                .hasMessageContaining(String.valueOf(Integer.MAX_VALUE));
+    }
+
+    @Test
+    void aRequestBeyondAnyPossibleLimitDoesNotAdviseAnImpossibleOne() {
+        SequenceLimit limit = SequenceLimit.resolve(Integer.MAX_VALUE, null, 2048);
+        assertThatThrownBy(() -> limit.check(10, Integer.MAX_VALUE))
+                .isInstanceOf(SequenceTooLongException.class)
+                .hasMessageContaining("largest supported sequence length " + Integer.MAX_VALUE)
+                .hasMessageNotContaining("--ctx");
     }
 
     @Test
