@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a sweep: every planned run in its own child process, one at a time, with status.json and summary.json
@@ -21,7 +20,10 @@ public final class BenchExecutor {
     private final PrintWriter out;
     private final ProgressBar progress;
     private final ChildProcessRunner runner = new ChildProcessRunner();
-    private final AtomicReference<ProcessHandle> currentChild = new AtomicReference<>();
+    private Path dir; // the folder claimed by run()
+    // guarded by this: the shutdown hook ends the child and writes status.json beside the sweep thread
+    private ProcessHandle currentChild;
+    private boolean interrupted;
 
     public BenchExecutor(BenchConfig config, RunLauncher launcher, PrintWriter out, PrintWriter err, boolean terminal) {
         this.config = config;
@@ -32,17 +34,19 @@ public final class BenchExecutor {
 
     /** Exit code: 0 when every run finished and passed every guardrail, 1 otherwise. */
     public int run() throws IOException, InterruptedException {
-        Path dir = config.outDir();
-        Files.createDirectories(dir.resolve("runs"));
         SweepSettings settings = config.settings();
+        Expectations expectations = config.expect() == null ? null : new Expectations(BenchSummary.load(config.expect(),
+                "--expect " + config.expect()), config.expect().toString(), settings.tolerance());
         progress.message("bench: reading " + config.model());
         ModelInfo model = ModelInfo.read(config.model());
-        Expectations expectations = config.expect() == null ? null : new Expectations(
-                BenchJson.read(config.expect(), BenchSummary.class), config.expect().toString(), settings.tolerance());
+        // inputs first: a sweep refused for a bad one must not claim a folder
+        dir = OutputDirectory.choose(config.outDir(), config.resume());
+        Files.createDirectories(dir.resolve("runs"));
 
         BenchSummary earlier = config.resume() ? Resume.earlierSummary(dir, settings, model, progress) : null;
         List<RunKey> plan = settings.plan();
-        List<RunRecord> records = new ArrayList<>(earlier == null ? List.of() : Resume.keptRuns(earlier, plan, progress));
+        List<RunRecord> records = new ArrayList<>(earlier == null ? List.of()
+                : Resume.keptRuns(earlier, plan, config.dropUnplanned(), progress));
         Instant started = Instant.now();
         SummaryAssembler assembler = new SummaryAssembler(config.name(),
                 earlier == null ? started.toString() : earlier.created(), EngineInfo.current(), HostInfo.current(),
@@ -51,10 +55,11 @@ public final class BenchExecutor {
         writeState(status, assembler, records);
         progress.message("bench: " + plan.size() + " runs (" + (plan.size() - records.size()) + " to go) into " + dir);
 
-        Thread hook = new Thread(this::endCurrentChild, "bench-end-child");
+        Thread hook = new Thread(() -> interrupt(status), "bench-interrupted");
         Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C or kill: do not leave a child computing
         try {
             for (RunKey key : status.unfinished()) {
+                if (isInterrupted()) break;
                 RunRecord record = runOne(key, model, expectations, status, assembler, records);
                 records.add(record);
                 records = Guardrails.withDeterminism(records, settings.deterministic());
@@ -63,12 +68,13 @@ public final class BenchExecutor {
                 progress.show(status.report(Instant.now()), null, 0, false);
             }
         } finally {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            removeHook(hook);
         }
+        if (isInterrupted()) return 1; // the JVM is going down and the hook has said so in status.json
         BenchSummary summary = assembler.build(records, Instant.now());
         Reports.write(summary, dir);
         status.sweepFinished();
-        BenchJson.writeAtomically(dir.resolve("status.json"), status.report(Instant.now()));
+        writeStatus(status);
         progress.close();
         out.print(MarkdownReport.resultsSection(summary));
         out.println("Report: " + dir.resolve("report.md") + " and " + dir.resolve("report.html"));
@@ -89,11 +95,14 @@ public final class BenchExecutor {
         String log = "runs/" + key.fileStem() + ".log";
         String stdout = "runs/" + key.fileStem() + ".json";
         Instant start = Instant.now();
-        RunOutcome outcome = runner.run(command, config.outDir().resolve(stdout), config.outDir().resolve(log),
+        RunOutcome outcome = runner.run(command, dir.resolve(stdout), dir.resolve(log),
                 Duration.ofSeconds(timeoutS), new ChildProcessRunner.Listener() {
                     @Override
                     public void started(ProcessHandle child) {
-                        currentChild.set(child);
+                        synchronized (BenchExecutor.this) {
+                            currentChild = child;
+                            if (interrupted) endCurrentChild(); // started as the hook ran: it missed this one
+                        }
                         status.running(key, start, timeoutS, child.pid());
                         try {
                             writeState(status, assembler, records);
@@ -109,23 +118,56 @@ public final class BenchExecutor {
                                 Duration.between(start, Instant.now()).toMillis() / 1000.0, true);
                     }
                 });
-        currentChild.set(null);
+        synchronized (this) {
+            currentChild = null;
+        }
         if (outcome.result() != null) assembler.sawBackend(outcome.result().backendProperties());
         if (outcome.status() != RunStatus.DONE) progress.message("bench: " + key + " " + outcome.status() + ": " + outcome.error());
         return RunRecord.of(key, outcome, start.toString(), Instant.now().toString(), timeoutS, log, stdout, command,
                 Guardrails.perRun(key, outcome, expectations));
     }
 
-    private void writeState(StatusTracker status, SummaryAssembler assembler, List<RunRecord> records) throws IOException {
-        BenchJson.writeAtomically(config.outDir().resolve("summary.json"), assembler.build(records, Instant.now()));
-        BenchJson.writeAtomically(config.outDir().resolve("status.json"), status.report(Instant.now()));
+    private synchronized void writeState(StatusTracker status, SummaryAssembler assembler, List<RunRecord> records)
+            throws IOException {
+        if (interrupted) return; // the hook has written the last word; a run it killed is no result
+        BenchJson.writeAtomically(dir.resolve("summary.json"), assembler.build(records, Instant.now()));
+        writeStatus(status);
+    }
+
+    private synchronized void writeStatus(StatusTracker status) throws IOException {
+        if (!interrupted) BenchJson.writeAtomically(dir.resolve("status.json"), status.report(Instant.now()));
+    }
+
+    private synchronized boolean isInterrupted() { return interrupted; }
+
+    /**
+     * The shutdown hook (SIGTERM, Ctrl-C): ends the run in progress and leaves status.json saying
+     * "interrupted", so a watcher is not told the sweep still runs; from then on the sweep thread writes nothing.
+     */
+    private synchronized void interrupt(StatusTracker status) {
+        interrupted = true;
+        endCurrentChild();
+        status.sweepInterrupted();
+        try {
+            BenchJson.writeAtomically(dir.resolve("status.json"), status.report(Instant.now()));
+        } catch (IOException e) {
+            progress.message("bench: could not mark " + dir.resolve("status.json") + " interrupted: " + e.getMessage());
+        }
+    }
+
+    private void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs (or ran) and must stay
+        }
     }
 
     private void endCurrentChild() {
-        ProcessHandle child = currentChild.get();
-        if (child != null) {
-            child.descendants().forEach(ProcessHandle::destroyForcibly);
-            child.destroyForcibly();
+        if (currentChild != null) {
+            currentChild.descendants().forEach(ProcessHandle::destroyForcibly);
+            currentChild.destroyForcibly();
+            currentChild.onExit().join();
         }
     }
 }

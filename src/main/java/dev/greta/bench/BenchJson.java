@@ -1,5 +1,7 @@
 package dev.greta.bench;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -40,5 +42,24 @@ public final class BenchJson {
 
     public static <T> T read(Path file, Class<T> type) throws IOException {
         return MAPPER.readValue(file.toFile(), type);
+    }
+
+    /**
+     * Reads a file the user named: a missing, unreadable or malformed one is an IllegalArgumentException whose
+     * one-line message is {@code subject} and the problem, never a stack trace.
+     */
+    public static <T> T readInput(Path file, Class<T> type, String subject) {
+        if (Files.isDirectory(file)) throw new IllegalArgumentException(subject + ": is a directory, not a file");
+        if (!Files.exists(file)) throw new IllegalArgumentException(subject + ": no such file");
+        try {
+            return read(file, type);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new IllegalArgumentException(subject + ": not a valid " + type.getSimpleName() + " ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(subject + ": cannot read it (" + e.getMessage() + ")");
+        }
     }
 }

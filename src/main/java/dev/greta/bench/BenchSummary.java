@@ -1,5 +1,6 @@
 package dev.greta.bench;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -12,4 +13,17 @@ public record BenchSummary(int schemaVersion, String name, String created, Strin
                            ModelInfo model, GpuInfo gpu, Map<String, Object> backendProperties,
                            List<RunRecord> runs, List<CellAggregate> aggregates, GuardrailTally guardrails) {
     public static final int SCHEMA_VERSION = 1;
+
+    /** A summary the user named (--expect, --resume), refused with a one-line reason unless it is of this schema. */
+    public static BenchSummary load(Path file, String subject) {
+        BenchSummary summary = BenchJson.readInput(file, BenchSummary.class, subject);
+        if (summary.schemaVersion() != SCHEMA_VERSION) {
+            throw new IllegalArgumentException(subject + ": schema_version " + summary.schemaVersion()
+                    + ", this build reads " + SCHEMA_VERSION);
+        }
+        if (summary.settings() == null || summary.model() == null || summary.runs() == null || summary.aggregates() == null) {
+            throw new IllegalArgumentException(subject + ": not a whole summary (settings, model, runs or aggregates missing)");
+        }
+        return summary;
+    }
 }

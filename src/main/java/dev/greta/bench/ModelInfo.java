@@ -31,7 +31,7 @@ public record ModelInfo(String path, String sha256, long sizeBytes, String archi
             }
             return new ModelInfo(file.toAbsolutePath().toString(), sha256(file), Files.size(file), arch,
                     md.string("general.name", null), shape(gguf, arch), params, types);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) { // not a GGUF file this reader understands: bad input
             throw new IllegalArgumentException("model " + file + ": " + e.getMessage(), e);
         }
     }

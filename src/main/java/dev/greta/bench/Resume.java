@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * {@code --resume}: keeps the runs an earlier executor recorded in summary.json (whatever their outcome) and
- * refuses when the earlier figures would not be comparable or another executor is still at work.
+ * refuses when the earlier figures would not be comparable, the new plan would drop some of them, or another
+ * executor is still at work.
  */
 final class Resume {
     private Resume() {}
@@ -20,16 +21,14 @@ final class Resume {
             throws IOException {
         Path summaryFile = dir.resolve("summary.json");
         Path statusFile = dir.resolve("status.json");
-        if (Files.exists(statusFile)) endStrays(BenchJson.read(statusFile, StatusReport.class), progress);
+        if (Files.exists(statusFile)) {
+            endStrays(BenchJson.readInput(statusFile, StatusReport.class, "cannot resume " + statusFile), progress);
+        }
         if (!Files.exists(summaryFile)) {
             progress.message("bench: --resume: no summary.json in " + dir + " yet, starting afresh");
             return null;
         }
-        BenchSummary earlier = BenchJson.read(summaryFile, BenchSummary.class);
-        if (earlier.schemaVersion() != BenchSummary.SCHEMA_VERSION) {
-            throw new IllegalArgumentException("cannot resume " + summaryFile + ": schema_version "
-                    + earlier.schemaVersion() + ", this build writes " + BenchSummary.SCHEMA_VERSION);
-        }
+        BenchSummary earlier = BenchSummary.load(summaryFile, "cannot resume " + summaryFile);
         if (!earlier.model().sha256().equals(model.sha256())) {
             throw new IllegalArgumentException("cannot resume " + summaryFile + ": it measured model "
                     + earlier.model().path() + " (sha256 " + earlier.model().sha256() + "), not this one");
@@ -42,14 +41,23 @@ final class Resume {
         return earlier;
     }
 
-    static List<RunRecord> keptRuns(BenchSummary earlier, List<RunKey> plan, ProgressBar progress) {
+    /**
+     * The earlier runs this plan keeps. Runs outside it would drop out of summary.json, so a plan that leaves any
+     * out is refused unless {@code dropUnplanned}; their files stay in runs/ either way.
+     */
+    static List<RunRecord> keptRuns(BenchSummary earlier, List<RunKey> plan, boolean dropUnplanned, ProgressBar progress) {
         Set<RunKey> planned = new HashSet<>(plan);
-        List<RunRecord> kept = earlier.runs().stream().filter(r -> planned.contains(r.key())).toList();
-        if (kept.size() < earlier.runs().size()) {
-            progress.message("bench: --resume: dropping " + (earlier.runs().size() - kept.size())
-                    + " earlier runs outside this plan");
+        List<RunKey> outside = earlier.runs().stream().map(RunRecord::key).filter(k -> !planned.contains(k)).toList();
+        if (!outside.isEmpty() && !dropUnplanned) {
+            throw new IllegalArgumentException("cannot resume: " + outside.size() + " earlier runs are outside this plan ("
+                    + outside.getFirst() + (outside.size() > 1 ? ", ..." : "") + "); give --ctx/--attn/--reps that "
+                    + "include them, or --drop-unplanned to leave them out of summary.json (their files stay in runs/)");
         }
-        return kept;
+        if (!outside.isEmpty()) {
+            progress.message("bench: --resume: " + outside.size() + " earlier runs outside this plan are left out of "
+                    + "summary.json; their files stay in runs/");
+        }
+        return earlier.runs().stream().filter(r -> planned.contains(r.key())).toList();
     }
 
     /**

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * status.json: where a sweep stands, rewritten atomically after every state change so another terminal can
- * watch it. {@code state} is "running" until the executor finishes; a killed executor leaves "running" with
- * {@code executor_pid} no longer alive.
+ * watch it. {@code state} is "running" until the executor finishes ("finished") or is stopped by SIGTERM or
+ * Ctrl-C ("interrupted"); a SIGKILLed executor leaves "running" with {@code executor_pid} no longer alive.
  */
 public record StatusReport(int schemaVersion, String name, String state, long executorPid, String outDir,
                            String started, String updated, Progress progress, Double etaS, String eta,

@@ -8,41 +8,47 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
-/** Keeps the state of every planned run and turns it into a {@link StatusReport} with progress and ETA. */
+/**
+ * Keeps the state of every planned run and turns it into a {@link StatusReport} with progress and ETA.
+ * Thread-safe: the executor's shutdown hook marks it interrupted while the sweep thread may be updating it.
+ */
 final class StatusTracker {
     private final String name;
     private final String outDir;
     private final Instant started;
     private final Map<RunKey, StatusReport.RunState> runs = new LinkedHashMap<>();
-    private boolean finished;
+    private String state = "running";
 
     StatusTracker(String name, String outDir, List<RunKey> plan, List<RunRecord> alreadyFinished, Instant started) {
         this.name = name;
         this.outDir = outDir;
         this.started = started;
-        for (RunKey k : plan) {
-            runs.put(k, new StatusReport.RunState(k.ctx(), k.attn(), k.rep(), RunStatus.PENDING, null, null, null, null,
-                    null, "runs/" + k.fileStem() + ".log"));
-        }
+        for (RunKey k : plan) runs.put(k, pending(k));
         alreadyFinished.forEach(this::finished);
     }
 
-    void running(RunKey key, Instant at, long timeoutS, long pid) {
+    synchronized void running(RunKey key, Instant at, long timeoutS, long pid) {
         StatusReport.RunState s = runs.get(key);
         runs.put(key, new StatusReport.RunState(s.ctx(), s.attn(), s.rep(), RunStatus.RUNNING, at.toString(), null,
                 timeoutS, null, pid, s.log()));
     }
 
-    void finished(RunRecord r) {
+    synchronized void finished(RunRecord r) {
         StatusReport.RunState s = runs.get(r.key());
         if (s == null) return; // a resumed run outside the current plan
         runs.put(r.key(), new StatusReport.RunState(s.ctx(), s.attn(), s.rep(), r.status(), r.started(), r.finished(),
                 r.timeoutS(), r.processWallS(), null, s.log()));
     }
 
-    void sweepFinished() { finished = true; }
+    synchronized void sweepFinished() { state = "finished"; }
 
-    StatusReport report(Instant now) {
+    /** The executor was stopped (SIGTERM, Ctrl-C) and has killed its run in progress: that run is pending again. */
+    synchronized void sweepInterrupted() {
+        state = "interrupted";
+        runs.replaceAll((k, s) -> s.state() == RunStatus.RUNNING ? pending(k) : s);
+    }
+
+    synchronized StatusReport report(Instant now) {
         int[] count = new int[RunStatus.values().length];
         runs.values().forEach(s -> count[s.state().ordinal()]++);
         int total = runs.size();
@@ -50,12 +56,21 @@ final class StatusTracker {
         StatusReport.Progress progress = new StatusReport.Progress(total, fin, count[RunStatus.DONE.ordinal()],
                 count[RunStatus.FAILED.ordinal()], count[RunStatus.TIMEOUT.ordinal()], count[RunStatus.RUNNING.ordinal()],
                 count[RunStatus.PENDING.ordinal()], total == 0 ? 100 : 100.0 * fin / total);
-        OptionalDouble eta = finished ? OptionalDouble.of(0) : etaSeconds(now);
-        return new StatusReport(StatusReport.SCHEMA_VERSION, name, finished ? "finished" : "running",
+        OptionalDouble eta = switch (state) {
+            case "finished" -> OptionalDouble.of(0);
+            case "interrupted" -> OptionalDouble.empty(); // nothing is running towards an end
+            default -> etaSeconds(now);
+        };
+        return new StatusReport(StatusReport.SCHEMA_VERSION, name, state,
                 ProcessHandle.current().pid(), outDir, started.toString(), now.toString(), progress,
                 eta.isPresent() ? eta.getAsDouble() : null,
                 eta.isPresent() ? now.plus(Duration.ofMillis((long) (eta.getAsDouble() * 1000))).toString() : null,
                 List.copyOf(runs.values()));
+    }
+
+    private static StatusReport.RunState pending(RunKey k) {
+        return new StatusReport.RunState(k.ctx(), k.attn(), k.rep(), RunStatus.PENDING, null, null, null, null, null,
+                "runs/" + k.fileStem() + ".log");
     }
 
     /** Sum of estimated remaining time over unfinished runs; empty until some run has finished. */
@@ -96,7 +111,7 @@ final class StatusTracker {
     }
 
     /** Runs the plan still needs, in plan order. */
-    List<RunKey> unfinished() {
+    synchronized List<RunKey> unfinished() {
         List<RunKey> out = new ArrayList<>();
         runs.forEach((k, s) -> { if (!s.state().isFinal()) out.add(k); });
         return out;

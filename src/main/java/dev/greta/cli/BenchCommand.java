@@ -3,7 +3,6 @@ package dev.greta.cli;
 import dev.greta.backend.KvType;
 import dev.greta.bench.BenchConfig;
 import dev.greta.bench.BenchExecutor;
-import dev.greta.bench.BenchJson;
 import dev.greta.bench.BenchSummary;
 import dev.greta.bench.JvmRunLauncher;
 import dev.greta.bench.OutputDirectory;
@@ -12,6 +11,7 @@ import dev.greta.bench.Suite;
 import dev.greta.bench.SummaryComparison;
 import dev.greta.bench.SweepSettings;
 import dev.greta.bench.TimeoutPolicy;
+import dev.greta.engine.Backends;
 import dev.greta.model.synth.SyntheticModels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
         description = {"Runs a prefill sweep (every ctx × attention variant × rep in its own process) and writes "
                 + "status.json, summary.json, report.md and report.html.",
                 "With no options: a quick sweep (ctx 256,512,1024 × naive,flash) on the built-in model.",
-                "Exit code: 0 when every run passed every guardrail, 1 otherwise, 2 for bad options."})
+                "Exit code: 0 when every run passed every guardrail, 1 otherwise, 2 for bad options or input files "
+                        + "(or a resume that cannot continue)."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Provides the model to use when --model is not given. */
@@ -76,8 +77,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: artifacts/<date>/<name>/)")
     Path out;
 
-    @Option(names = "--resume", description = "Keep the runs already in DIR/summary.json and do the rest")
+    @Option(names = "--resume", description = "Keep the runs already in DIR/summary.json and do the rest "
+            + "(refused when this plan leaves some of them out, unless --drop-unplanned)")
     boolean resume;
+
+    @Option(names = "--drop-unplanned", description = "With --resume: leave earlier runs outside this plan out of "
+            + "summary.json (their files stay in runs/); without it such a resume is refused")
+    boolean dropUnplanned;
 
     @Option(names = "--name", description = "Name of the sweep (default: the suite's)")
     String name;
@@ -134,17 +140,26 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Path dir = OutputDirectory.choose(out != null ? out : OutputDirectory.defaultFor(sweepName, LocalDate.now()), resume);
+        for (String variant : settings.attn()) checkAttention(variant);
         if (model != null && !Files.isRegularFile(model)) throw new ParameterException(spec.commandLine(), "--model " + model + ": no such file");
-        if (expect != null && !Files.isRegularFile(expect)) throw new ParameterException(spec.commandLine(), "--expect " + expect + ": no such file");
         Path modelPath = model != null ? model : defaultModel.path();
-        BenchConfig config = new BenchConfig(sweepName, dir, modelPath, settings, timeoutPolicy, resume);
+        Path dir = out != null ? out : OutputDirectory.defaultFor(sweepName, LocalDate.now());
+        BenchConfig config = new BenchConfig(sweepName, dir, modelPath, settings, timeoutPolicy, resume, dropUnplanned);
         try {
             return new BenchExecutor(config, launcher, spec.commandLine().getOut(), spec.commandLine().getErr(),
                     BenchExecutor.stderrIsTerminal()).run();
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("bench: " + e.getMessage());
             return 2;
+        }
+    }
+
+    /** With the engine's own parser, so a variant every run would refuse stops the sweep before it starts. */
+    private void checkAttention(String variant) {
+        try {
+            Backends.checkAttention(backend, variant);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--attn " + variant + ": " + e.getMessage());
         }
     }
 
@@ -185,9 +200,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         private BenchSummary read(Path file) {
             try {
-                return BenchJson.read(file, BenchSummary.class);
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "cannot read summary " + file + ": " + e.getMessage());
+                return BenchSummary.load(file, "cannot read summary " + file);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
     }

@@ -32,7 +32,7 @@ class BenchEndToEndTest {
 
     private int sweep(Path out, List<Integer> ctx, List<String> attn, int reps, String maxSeqLen) throws Exception {
         SweepSettings settings = new SweepSettings(null, ctx, attn, reps, 1, 1, "cpu", "f32", true, maxSeqLen, "auto", 0.2, null);
-        BenchConfig config = new BenchConfig("e2e", out, model, settings, TimeoutPolicy.parse("auto", 1), false);
+        BenchConfig config = new BenchConfig("e2e", out, model, settings, TimeoutPolicy.parse("auto", 1), false, false);
         return new BenchExecutor(config, JvmRunLauncher.greta(), new PrintWriter(new StringWriter()),
                 new PrintWriter(err, true), false).run();
     }

@@ -21,7 +21,7 @@ class BenchExecutorTest {
 
     private int sweep(Path outDir, SweepSettings settings, String timeout, RunLauncher launcher) throws Exception {
         BenchConfig config = new BenchConfig("test", outDir, BenchFixtures.tinyModel(), settings,
-                TimeoutPolicy.parse(timeout, 1), false);
+                TimeoutPolicy.parse(timeout, 1), false, false);
         return new BenchExecutor(config, launcher, new PrintWriter(out, true), new PrintWriter(err, true), false).run();
     }
 

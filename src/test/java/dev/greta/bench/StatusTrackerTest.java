@@ -52,6 +52,22 @@ class StatusTrackerTest {
     }
 
     @Test
+    void anInterruptedSweepSaysSoAndItsKilledRunIsPendingAgain() {
+        StatusTracker t = new StatusTracker("x", "/out", BenchFixtures.settings(List.of(64), List.of("naive", "flash"), 1).plan(),
+                List.of(), T0);
+        t.running(new RunKey(64, "naive", 1), T0, 60, 4242);
+        assertThat(t.report(T0).state()).isEqualTo("running");
+
+        t.sweepInterrupted();
+        StatusReport r = t.report(T0.plusSeconds(1));
+        assertThat(r.state()).isEqualTo("interrupted");
+        assertThat(r.etaS()).isNull();
+        assertThat(r.progress().running()).isZero();
+        assertThat(r.progress().pending()).isEqualTo(2);
+        assertThat(r.runs()).allMatch(s -> s.state() == RunStatus.PENDING && s.pid() == null);
+    }
+
+    @Test
     void progressBarShowsCountsCurrentRunAndEta() {
         StatusTracker t = new StatusTracker("x", "/out", BenchFixtures.settings(List.of(64), List.of("naive", "flash"), 1).plan(),
                 List.of(), T0);

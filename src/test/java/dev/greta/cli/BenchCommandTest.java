@@ -10,8 +10,12 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +31,13 @@ class BenchCommandTest {
             return BenchFixtures.fake().command(request);
         }, BenchFixtures::tinyModel);
         return new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+    }
+
+    /** The reason on one line of its own, after at most progress lines: no stack trace. */
+    private void assertRefusedWith(String reason) {
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines).as(err.toString()).isNotEmpty().allMatch(line -> line.startsWith("bench: "));
+        assertThat(lines.getLast()).startsWith("bench: " + reason);
     }
 
     @Test
@@ -57,6 +68,76 @@ class BenchCommandTest {
     }
 
     @Test
+    void anAttentionVariantTheEngineWouldRefuseStopsTheSweepBeforeAnyRun(@TempDir Path dir) {
+        assertThat(bench("--ctx", "16", "--attn", "naive,bogus", "--out", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--attn bogus: unknown attention kernel 'bogus'", "valid kernels: naive");
+        assertThat(bench("--ctx", "16", "--attn", "flash:q=0", "--out", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--attn flash:q=0: attention parameter q=0 is outside [1, 4096]");
+        assertThat(bench("--ctx", "16", "--backend", "cuda", "--attn", "flash:seg=auto,zz=1", "--out", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("flash has no parameter 'zz' (it takes kv, mma, mt, q, seg)");
+        assertThat(launches).hasValue(0);
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void badInputFilesExitTwoWithOneLineNamingTheFile(@TempDir Path dir) throws Exception {
+        Path garbage = Files.writeString(dir.resolve("garbage.json"), "garbage");
+        Path notAModel = Files.writeString(dir.resolve("bad.gguf"), "not gguf");
+        Path afile = Files.writeString(dir.resolve("afile"), "");
+        Path out = dir.resolve("out");
+        String o = out.toString();
+        Map<List<String>, String> expected = new LinkedHashMap<>();
+        expected.put(List.of("--out", o, "--expect", garbage.toString()), "--expect " + garbage + ": not a valid BenchSummary (Unrecognized token 'garbage'");
+        expected.put(List.of("--out", o, "--expect", dir.toString()), "--expect " + dir + ": is a directory, not a file");
+        expected.put(List.of("--out", o, "--expect", dir.resolve("none.json").toString()), "--expect " + dir.resolve("none.json") + ": no such file");
+        expected.put(List.of("--out", o, "--expect", afile.toString()), "--expect " + afile + ": not a valid BenchSummary (No content");
+        expected.put(List.of("--out", o, "--model", notAModel.toString()), "model " + notAModel + ": magic at offset 0: expected 'GGUF'");
+        expected.put(List.of("--out", afile.toString()), "--out " + afile + ": exists and is not a directory");
+        expected.put(List.of("--out", afile.toString(), "--resume"), "--out " + afile + ": exists and is not a directory");
+        for (Map.Entry<List<String>, String> c : expected.entrySet()) {
+            err.getBuffer().setLength(0);
+            List<String> args = new ArrayList<>(List.of("--ctx", "16", "--attn", "naive"));
+            args.addAll(c.getKey());
+            assertThat(bench(args.toArray(String[]::new))).as(c.getKey().toString()).isEqualTo(2);
+            assertRefusedWith(c.getValue());
+        }
+        assertThat(launches).hasValue(0);
+        assertThat(out).as("no folder claimed by a sweep refused for its input").doesNotExist();
+    }
+
+    @Test
+    void resumeFromATruncatedSummaryExitsTwoNamingIt(@TempDir Path dir) throws Exception {
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--out", dir.toString())).as(err.toString()).isZero();
+        Path summary = dir.resolve("summary.json");
+        String text = Files.readString(summary);
+        Files.writeString(summary, text.substring(0, text.length() / 2));
+        err.getBuffer().setLength(0);
+
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--out", dir.toString(), "--resume")).isEqualTo(2);
+        assertRefusedWith("cannot resume " + summary + ": not a valid BenchSummary (Unexpected end-of-input");
+        assertThat(launches).hasValue(1);
+    }
+
+    @Test
+    void resumeWithASmallerPlanKeepsEarlierRunsUnlessToldToDropThem(@TempDir Path dir) throws Exception {
+        assertThat(bench("--ctx", "16,32", "--attn", "naive", "--out", dir.toString())).as(err.toString()).isZero();
+        String before = Files.readString(dir.resolve("summary.json"));
+
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--out", dir.toString(), "--resume")).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot resume: 1 earlier runs are outside this plan (ctx 32 naive rep 1)",
+                "--drop-unplanned");
+        assertThat(Files.readString(dir.resolve("summary.json"))).isEqualTo(before);
+
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--out", dir.toString(), "--resume", "--drop-unplanned"))
+                .as(err.toString()).isZero();
+        assertThat(err.toString()).contains("1 earlier runs outside this plan are left out of summary.json");
+        BenchSummary s = BenchJson.read(dir.resolve("summary.json"), BenchSummary.class);
+        assertThat(s.runs()).extracting(RunRecord::ctx).containsExactly(16);
+        assertThat(dir.resolve("runs/32_naive_1.json")).as("measured data stays").isNotEmptyFile();
+        assertThat(launches).hasValue(2);
+    }
+
+    @Test
     void sweepsWithParameterisedVariantsAndComparesTwoSummaries(@TempDir Path dir) throws Exception {
         int code = bench("--ctx", "16", "--attn", "naive,flash:q=64,kv=32", "--reps", "1", "--out", dir.toString());
 
@@ -77,7 +158,7 @@ class BenchCommandTest {
 
     @Test
     void compareRefusesAFileThatIsNotASummary(@TempDir Path dir) throws Exception {
-        Path bogus = java.nio.file.Files.writeString(dir.resolve("x.json"), "[1,2]");
+        Path bogus = Files.writeString(dir.resolve("x.json"), "[1,2]");
         int code = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err, true))
                 .execute("compare", bogus.toString(), bogus.toString());
         assertThat(code).isEqualTo(2);

@@ -228,12 +228,23 @@ public final class CudaBackend implements Backend {
                     + " KV heads evenly");
         }
         // Both kernels are deterministic by construction, so the flag needs no different kernel.
-        AttentionSpec parsed = AttentionSpec.parse(spec);
-        if (parsed.kind().equals("naive")) {
-            parsed.requireOnly(java.util.Set.of());
-            return new NaiveAttention(this, shape, device, kernels);
-        }
+        AttentionSpec parsed = checkedAttention(spec);
+        if (parsed.kind().equals("naive")) return new NaiveAttention(this, shape, device, kernels);
         return new FlashAttention(this, shape, parsed, device, kernels, attentionPartials);
+    }
+
+    /**
+     * Refuses an attention spec whose kernel or parameter names {@link #attention} would refuse, without a GPU
+     * (so a sweep can check its variants before running any); values that depend on the model are checked there.
+     */
+    public static void checkAttention(String spec) {
+        checkedAttention(spec);
+    }
+
+    private static AttentionSpec checkedAttention(String spec) {
+        AttentionSpec parsed = AttentionSpec.parse(spec);
+        parsed.requireOnly(parsed.kind().equals("naive") ? java.util.Set.of() : FlashAttention.PARAMS);
+        return parsed;
     }
 
     @Override
