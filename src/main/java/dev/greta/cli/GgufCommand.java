@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,6 +58,10 @@ public final class GgufCommand implements Runnable {
                 return execute();
             } catch (NoSuchFileException e) {
                 return fail("no such file: " + e.getFile());
+            } catch (AccessDeniedException e) {
+                return fail("permission denied: " + e.getFile());
+            } catch (FileSystemException e) {
+                return fail(e.getMessage()); // names its file already
             } catch (IOException | IllegalArgumentException | IllegalStateException e) {
                 return fail(file + ": " + e.getMessage());
             }
@@ -115,7 +121,10 @@ public final class GgufCommand implements Runnable {
             description = {"Add or change metadata values; tensor data is copied unchanged.",
                     "Without -o the file is replaced atomically (temporary file, fsync, rename).",
                     "An existing key keeps its type unless --type is given; new keys get bool, u32/i32/i64/u64, f32 or "
-                            + "string from the value's form. Arrays are JSON, e.g. --type u32[] k='[1,2]'."})
+                            + "string from the value's form. Arrays are JSON, e.g. --type u32[] k='[1,2]'.",
+                    "A change that would make 'gguf verify' report a problem the file did not already have is refused "
+                            + "unless --force is given. A link is followed: its target is patched.",
+                    "Patches of one file wait for each other, so concurrent changes of different keys all survive."})
     static final class Set extends FileCommand {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE")
         List<String> assignments;
@@ -126,6 +135,9 @@ public final class GgufCommand implements Runnable {
 
         @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write to OUT instead of changing FILE.")
         Path output;
+
+        @Option(names = "--force", description = "Write the change even if the result fails 'gguf verify'.")
+        boolean force;
 
         @Override
         int execute() throws IOException {
@@ -146,7 +158,11 @@ public final class GgufCommand implements Runnable {
                 }
             }
             Path target = output == null ? file : output;
-            new GgufEditor().apply(file, target, changes);
+            try {
+                new GgufEditor(force).apply(file, target, changes);
+            } catch (GgufEditor.NewProblemsException e) {
+                return fail(file + ": refused, " + e.getMessage() + "; " + target + " is unchanged (--force writes it anyway)");
+            }
             for (Map.Entry<String, GgufValue> c : changes.entrySet()) {
                 out().println(target + ": " + c.getKey() + " = " + c.getValue().display() + " (" + TypeSpec.of(c.getValue()) + ")");
             }

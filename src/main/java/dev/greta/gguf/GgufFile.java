@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +48,16 @@ public final class GgufFile implements AutoCloseable {
 
     /** Maps and parses {@code path}; a malformed file fails with {@link GgufFormatException}. */
     public static GgufFile open(Path path) throws IOException {
-        Arena arena = Arena.ofShared();
+        requireRegularFile(path);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return map(path, ch);
+        }
+    }
+
+    /** Maps and parses the file open in {@code ch}, which stays open (the editor keeps its lock on it). */
+    static GgufFile map(Path path, FileChannel ch) throws IOException {
+        Arena arena = Arena.ofShared();
+        try {
             MemorySegment mapping = ch.size() == 0 ? MemorySegment.NULL.reinterpret(0)
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             return new GgufFile(path, arena, mapping, GgufReader.parse(mapping));
@@ -53,6 +65,16 @@ public final class GgufFile implements AutoCloseable {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * Refuses anything but a regular file (links followed) before it is opened: opening a FIFO blocks until a
+     * writer comes, and a directory fails with an obscure message. A missing file is a {@link NoSuchFileException}.
+     */
+    public static void requireRegularFile(Path path) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attributes.isDirectory()) throw new FileSystemException(path.toString(), null, "is a directory, not a GGUF file");
+        if (!attributes.isRegularFile()) throw new FileSystemException(path.toString(), null, "not a regular file");
     }
 
     public Path path() { return path; }

@@ -37,6 +37,7 @@ public final class GgufVerifier {
 
     /** Every problem in the file at {@code path}; with {@code scanData} also non-finite values in its tensors. */
     public static List<Problem> verify(Path path, boolean scanData) throws IOException {
+        GgufFile.requireRegularFile(path);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment seg = ch.size() == 0 ? MemorySegment.NULL.reinterpret(0)
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
@@ -104,15 +105,20 @@ public final class GgufVerifier {
             int heads = positive(md, "llama.attention.head_count");
             positive(md, "llama.context_length");
             int kvHeads = md.has("llama.attention.head_count_kv") ? positive(md, "llama.attention.head_count_kv") : heads;
-            float eps = md.floating("llama.attention.layer_norm_rms_epsilon");
-            if (!(eps > 0) || !Float.isFinite(eps)) add("llama.attention.layer_norm_rms_epsilon", "must be a positive number, got " + eps);
+            positiveNumber(md, "llama.attention.layer_norm_rms_epsilon");
             if (heads % kvHeads != 0) add("llama.attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
             int headDim = md.has("llama.attention.key_length") ? positive(md, "llama.attention.key_length") : dim / heads;
             if (!md.has("llama.attention.key_length") && dim % heads != 0) {
                 add("llama.attention.head_count", heads + " does not divide embedding_length " + dim);
             }
-            if (md.has("llama.rope.dimension_count") && md.integer("llama.rope.dimension_count") > headDim) {
-                add("llama.rope.dimension_count", md.integer("llama.rope.dimension_count") + " exceeds the head size " + headDim);
+            if (md.has("llama.rope.dimension_count")) {
+                int ropeDim = md.integer("llama.rope.dimension_count");
+                // RoPE rotates pairs of dimensions.
+                if (ropeDim <= 0 || ropeDim % 2 != 0) add("llama.rope.dimension_count", "must be a positive even number, got " + ropeDim);
+                else if (ropeDim > headDim) add("llama.rope.dimension_count", ropeDim + " exceeds the head size " + headDim);
+            }
+            for (String key : List.of("llama.rope.freq_base", "llama.rope.scaling.factor")) {
+                if (md.has(key)) positiveNumber(md, key);
             }
             if (!tensors.isEmpty()) checkLlamaTensors(tensors, dim, layers, ffn, heads * headDim, kvHeads * headDim);
         } catch (IllegalArgumentException e) {
@@ -232,6 +238,11 @@ public final class GgufVerifier {
         int v = md.integer(key);
         if (v <= 0) throw new IllegalArgumentException(key + " must be positive, got " + v);
         return v;
+    }
+
+    private void positiveNumber(GgufMetadata md, String key) {
+        float v = md.floating(key);
+        if (!(v > 0) || !Float.isFinite(v)) add(key, "must be a positive number, got " + v);
     }
 
     private void checkFinite(GgufTensor t) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -71,6 +72,7 @@ public final class GgufWriter {
     /** Adds or replaces a metadata value; a replaced key keeps its position. */
     public GgufWriter put(String key, GgufValue value) {
         if (key == null || key.isEmpty()) throw new IllegalArgumentException("metadata key must not be empty");
+        checkNameLength("metadata key", key);
         if (key.equals("general.alignment")) checkAlignmentValue(value);
         GgufEncoder.checkValue(key, value, 0);
         metadata.put(key, value);
@@ -96,6 +98,7 @@ public final class GgufWriter {
     public PlannedTensor addTensorAt(String name, GgmlType type, long[] dims, long offset) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("tensor name must not be empty");
         GgufEncoder.checkUtf8("tensor name", name);
+        checkNameLength("tensor name", name);
         if (!tensorNames.add(name)) throw new IllegalArgumentException("duplicate tensor '" + name + "'");
         if (dims.length > GgufReader.MAX_DIMS) throw new IllegalArgumentException("tensor '" + name + "' has " + dims.length + " dims, at most " + GgufReader.MAX_DIMS + " allowed");
         long elements = 1;
@@ -194,6 +197,14 @@ public final class GgufWriter {
 
     private static void writeFully(WritableByteChannel out, ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) out.write(bytes);
+    }
+
+    /** Keys and tensor names longer than {@link GgufReader} accepts would make a file no reader can open. */
+    private static void checkNameLength(String what, String name) {
+        long bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > GgufReader.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException(what + " of " + bytes + " bytes exceeds the limit of " + GgufReader.MAX_KEY_BYTES);
+        }
     }
 
     private void checkAlignmentValue(GgufValue value) {

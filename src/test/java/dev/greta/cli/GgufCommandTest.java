@@ -8,17 +8,21 @@ import dev.greta.gguf.GgufTensor;
 import dev.greta.gguf.GgufValueType;
 import dev.greta.gguf.TestFiles;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class GgufCommandTest {
     @TempDir
@@ -180,10 +184,103 @@ class GgufCommandTest {
         CommandRunner ok = CommandRunner.run(new GgufCommand(), "verify", "--data", clean.toString());
         assertThat(ok.code()).as(ok.out()).isZero();
         assertThat(ok.out()).contains("OK (structure and data)");
-        CommandRunner.run(new GgufCommand(), "set", clean.toString(), "llama.block_count=3", "tokenizer.ggml.bos_token_id=100000");
+        CommandRunner.run(new GgufCommand(), "set", "--force", clean.toString(), "llama.block_count=3", "tokenizer.ggml.bos_token_id=100000");
         CommandRunner bad = CommandRunner.run(new GgufCommand(), "verify", clean.toString());
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.out()).contains("llama.block_count: 3 blocks declared, tensors exist for 2", "tokenizer.ggml.bos_token_id: token id 100000 is outside", "problems");
+    }
+
+    @Test
+    void keyLongerThanTheReaderAcceptsIsRefusedAndTheFileStaysUsable() throws IOException {
+        Path file = TestFiles.write(dir.resolve("m.gguf"), TestFiles.everyTypeFile());
+        byte[] before = Files.readAllBytes(file);
+        CommandRunner set = CommandRunner.run(new GgufCommand(), "set", file.toString(), "k".repeat(70_000) + "=1");
+        assertThat(set.code()).isEqualTo(1);
+        assertThat(set.err()).contains("metadata key of 70000 bytes exceeds the limit of 65536");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        assertThat(listing()).containsExactly("m.gguf");
+        assertThat(CommandRunner.run(new GgufCommand(), "show", file.toString()).code()).isZero();
+    }
+
+    @Test
+    void changesThatBreakTheModelAreRefusedUnlessForced() throws IOException {
+        Path model = Files.copy(TestModels.file("synth-tiny-Q8_0.gguf"), dir.resolve("q.gguf"));
+        byte[] before = Files.readAllBytes(model);
+        List<List<String>> breaking = List.of(List.of("llama.context_length=0"), List.of("llama.block_count=0"),
+                List.of("llama.attention.layer_norm_rms_epsilon=NaN"), List.of("llama.attention.layer_norm_rms_epsilon=-1"),
+                List.of("--type", "string", "llama.context_length=abc"), List.of("llama.rope.freq_base=0"),
+                List.of("llama.rope.freq_base=-1"), List.of("llama.rope.freq_base=NaN"));
+        for (List<String> args : breaking) {
+            List<String> command = new java.util.ArrayList<>(List.of("set", model.toString()));
+            command.addAll(args);
+            CommandRunner set = CommandRunner.run(new GgufCommand(), command.toArray(String[]::new));
+            String key = args.getLast().substring(0, args.getLast().indexOf('='));
+            assertThat(set.code()).as(args + " " + set.out()).isEqualTo(1);
+            assertThat(set.err()).as(args.toString()).contains("refused", key, "--force");
+            assertThat(Files.readAllBytes(model)).as(args.toString()).isEqualTo(before);
+        }
+        assertThat(listing()).containsExactly("q.gguf");
+        CommandRunner forced = CommandRunner.run(new GgufCommand(), "set", "--force", model.toString(), "llama.context_length=0");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(CommandRunner.run(new GgufCommand(), "verify", model.toString()).out()).contains("llama.context_length must be positive, got 0");
+        // A file that already had a problem can still get unrelated changes.
+        assertThat(CommandRunner.run(new GgufCommand(), "set", model.toString(), "general.name=x").code()).isZero();
+    }
+
+    @Test
+    void setThroughASymlinkPatchesItsTargetAndKeepsTheLink() throws IOException {
+        Path real = TestFiles.write(dir.resolve("real.gguf"), TestFiles.everyTypeFile());
+        Path link = Files.createSymbolicLink(dir.resolve("link.gguf"), real.getFileName());
+        CommandRunner set = CommandRunner.run(new GgufCommand(), "set", link.toString(), "a.b=7");
+        assertThat(set.code()).as(set.err()).isZero();
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(CommandRunner.run(new GgufCommand(), "get", real.toString(), "a.b").out().strip()).isEqualTo("7");
+        assertThat(listing()).containsExactly("link.gguf", "real.gguf");
+    }
+
+    @Test
+    void patchedFileKeepsItsPermissions() throws IOException {
+        Path file = TestFiles.write(dir.resolve("m.gguf"), TestFiles.everyTypeFile());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(CommandRunner.run(new GgufCommand(), "set", file.toString(), "a.b=1").code()).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void onlyRegularFilesAreOpened() throws IOException, InterruptedException {
+        Path fifo = dir.resolve("fifo");
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo is needed");
+        Path sub = Files.createDirectory(dir.resolve("adir"));
+        for (String command : List.of("show", "verify", "get", "set")) {
+            String[] extra = command.equals("get") ? new String[]{"k"} : command.equals("set") ? new String[]{"k=1"} : new String[0];
+            assertThat(run(command, fifo, extra).err()).as(command).contains(fifo + ": not a regular file");
+            assertThat(run(command, sub, extra).err()).as(command).contains(sub + ": is a directory, not a GGUF file");
+            CommandRunner missing = run(command, dir.resolve("absent.gguf"), extra);
+            assertThat(missing.code()).isEqualTo(1);
+            assertThat(missing.err()).as(command).contains("no such file: " + dir.resolve("absent.gguf"));
+        }
+    }
+
+    @Test
+    void unwritableOutputNamesTheUsersPathNotATemporaryFile() throws IOException {
+        Path file = TestFiles.write(dir.resolve("m.gguf"), TestFiles.everyTypeFile());
+        Path out = dir.resolve("nodir").resolve("x.gguf");
+        CommandRunner set = CommandRunner.run(new GgufCommand(), "set", file.toString(), "-o", out.toString(), "a.b=1");
+        assertThat(set.code()).isEqualTo(1);
+        assertThat(set.err()).contains(out.getParent() + ": output directory does not exist").doesNotContain(".tmp");
+    }
+
+    private CommandRunner run(String command, Path file, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of(command, file.toString()));
+        args.addAll(List.of(extra));
+        return CommandRunner.run(new GgufCommand(), args.toArray(String[]::new));
+    }
+
+    private List<String> listing() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static Map<String, String> tensorHashes(Path file) throws IOException {

@@ -5,6 +5,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,6 +23,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class GgufEditorTest {
     @TempDir
@@ -79,6 +88,103 @@ class GgufEditorTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("would misalign tensor");
         assertThat(Files.readAllBytes(file)).isEqualTo(original);
         assertThat(listing()).containsExactly("m.gguf");
+    }
+
+    @Test
+    void patchedFileTheReaderRefusesNeverReplacesTheOriginal() throws IOException {
+        Path file = TestFiles.write(dir.resolve("m.gguf"), TestFiles.everyTypeFile());
+        byte[] original = Files.readAllBytes(file);
+        GgufEditor badWrite = new GgufEditor(temp -> { // as if the writer had produced a key the reader rejects
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[]{0x70, 0x11, 1, 0, 0, 0, 0, 0}), 24); // first key's length: 70000
+            }
+        });
+        assertThatThrownBy(() -> badWrite.apply(file, file, Map.of("k", GgufValue.ofBool(true))))
+                .hasMessageContaining("the patched file would not be readable")
+                .hasMessageContaining("metadata key");
+        assertThat(Files.readAllBytes(file)).isEqualTo(original);
+        assertThat(listing()).containsExactly("m.gguf");
+    }
+
+    @Test
+    void keysOverTheReadersLimitAreRefusedBeforeWriting() throws IOException {
+        Path file = TestFiles.write(dir.resolve("m.gguf"), TestFiles.everyTypeFile());
+        assertThatThrownBy(() -> new GgufEditor().apply(file, file, Map.of("k".repeat(65_537), GgufValue.ofBool(true))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata key of 65537 bytes exceeds the limit of 65536");
+        assertThat(listing()).containsExactly("m.gguf");
+        new GgufEditor().apply(file, file, Map.of("k".repeat(65_536), GgufValue.ofBool(true)));
+        try (GgufFile f = GgufFile.open(file)) {
+            assertThat(f.metadata().has("k".repeat(65_536))).isTrue();
+        }
+    }
+
+    @Test
+    void concurrentPatchesFromTwoProcessesLoseNoUpdate() throws Exception {
+        Path file = TestFiles.write(dir.resolve("c.gguf"), TestFiles.everyTypeFile());
+        int each = 15;
+        List<Process> patchers = new ArrayList<>();
+        for (String prefix : List.of("a.", "b.")) {
+            patchers.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Patcher.class.getName(), file.toString(), prefix, String.valueOf(each))
+                    .redirectErrorStream(true).start());
+        }
+        for (Process p : patchers) {
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isZero();
+        }
+        try (GgufFile f = GgufFile.open(file)) {
+            for (int i = 0; i < each; i++) {
+                assertThat(f.metadata().has("a." + i)).as("a." + i).isTrue();
+                assertThat(f.metadata().has("b." + i)).as("b." + i).isTrue();
+            }
+        }
+        assertThat(listing()).containsExactly("c.gguf");
+    }
+
+    @Test
+    void concurrentPatchesFromTwoThreadsLoseNoUpdate() throws Exception {
+        Path file = TestFiles.write(dir.resolve("c.gguf"), TestFiles.everyTypeFile());
+        int each = 20;
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (String prefix : List.of("a.", "b.")) done.add(pool.submit(() -> { Patcher.patch(file, prefix, each); return null; }));
+            for (Future<?> f : done) f.get();
+        }
+        try (GgufFile f = GgufFile.open(file)) {
+            assertThat(f.metadata().asMap().keySet().stream().filter(k -> k.startsWith("a.") || k.startsWith("b."))).hasSize(2 * each);
+        }
+    }
+
+    @Test
+    void readOnlyFileIsRefusedAndLeftAlone() throws Exception {
+        Path file = TestFiles.write(dir.resolve("m.gguf"), TestFiles.everyTypeFile());
+        byte[] original = Files.readAllBytes(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx")); // only the file is read-only
+        if (Files.isWritable(file)) { // root may write anything: patch as nobody instead
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "root needs setpriv to test as another user");
+            Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                    Patcher.class.getName(), file.toString(), "k.", "1").redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(output).isNotZero();
+            assertThat(output).contains(file + ": cannot write: the file is read-only");
+        } else {
+            assertThatThrownBy(() -> Patcher.patch(file, "k.", 1)).hasMessage(file + ": cannot write: the file is read-only");
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(original);
+        assertThat(listing()).containsExactly("m.gguf");
+    }
+
+    /** Patches FILE with COUNT keys PREFIX0.., one patch each; run as its own process by the test above. */
+    static final class Patcher {
+        public static void main(String[] args) throws IOException {
+            patch(Path.of(args[0]), args[1], Integer.parseInt(args[2]));
+        }
+
+        static void patch(Path file, String prefix, int count) throws IOException {
+            for (int i = 0; i < count; i++) new GgufEditor().apply(file, file, Map.of(prefix + i, GgufValue.ofUint32(i)));
+        }
     }
 
     private List<String> listing() throws IOException {

@@ -101,4 +101,22 @@ class GgufVerifierTest {
                 "tokenizer.ggml.eos_token_id: token id 3 is outside the vocabulary of 3",
                 "token_embd.weight: has 4 rows but the vocabulary has 3 tokens");
     }
+
+    @Test
+    void ropeValuesAndAZeroHeadCountAreReported() throws IOException {
+        Path model = shared("synth-tiny-Q8_0.gguf");
+        assertThat(problemsWith(model, "llama.rope.freq_base", GgufValue.ofFloat32(0))).contains("llama.rope.freq_base: must be a positive number, got 0.0");
+        assertThat(problemsWith(model, "llama.rope.freq_base", GgufValue.ofFloat32(Float.NaN))).contains("llama.rope.freq_base: must be a positive number, got NaN");
+        assertThat(problemsWith(model, "llama.rope.freq_base", GgufValue.ofFloat32(Float.POSITIVE_INFINITY))).contains("llama.rope.freq_base: must be a positive number, got Infinity");
+        assertThat(problemsWith(model, "llama.rope.scaling.factor", GgufValue.ofFloat32(-2))).contains("llama.rope.scaling.factor: must be a positive number, got -2.0");
+        assertThat(problemsWith(model, "llama.rope.scaling.factor", GgufValue.ofFloat32(4))).isEmpty();
+        assertThat(problemsWith(model, "llama.rope.dimension_count", GgufValue.ofUint32(63))).contains("llama.rope.dimension_count: must be a positive even number, got 63");
+        assertThat(problemsWith(model, "llama.attention.head_count", GgufValue.ofUint32(0))).contains("llama metadata: llama.attention.head_count must be positive, got 0");
+    }
+
+    private List<String> problemsWith(Path model, String key, GgufValue value) throws IOException {
+        Path copy = dir.resolve("patched.gguf");
+        new GgufEditor(true).apply(model, copy, java.util.Map.of(key, value));
+        return GgufVerifier.verify(copy, false).stream().map(Object::toString).toList();
+    }
 }
