@@ -51,6 +51,19 @@ class GenModelCommandTest {
     }
 
     @Test
+    void aModelTheDiskCannotHoldIsRefusedBeforeWritingAnything() throws IOException {
+        // ~6 TiB of F32 weights: more than any CI disk
+        CommandRunner gen = CommandRunner.run(new GenModelCommand(), "--shape",
+                "layers=1,dim=1048576,ffn=1048576,heads=4096,kv-heads=4096,vocab=400", "--type", "f32", "-q",
+                "-o", dir.resolve("huge.gguf").toString());
+        assertThat(gen.code()).isEqualTo(1);
+        assertThat(gen.err()).contains("the model needs").contains("bytes free");
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
     void badOptionsExitOneWithTheReason() {
         String out = dir.resolve("x.gguf").toString();
         assertThat(CommandRunner.run(new GenModelCommand(), "-o", out).err()).contains("give --preset NAME or --shape");

@@ -64,14 +64,36 @@ public final class SyntheticModel {
         SyntheticModel model = new SyntheticModel(spec, type, seed);
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        requireRoom(dir, model.writer.fileSize());
         // Not createTempFile: its owner-only permissions would end up on the model.
         Path temp = Files.createFile(dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp"));
+        // A run stopped by a signal (Ctrl-C, a bench timeout) would otherwise leave a partial model of up to gigabytes.
+        Thread cleanup = new Thread(() -> temp.toFile().delete());
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             model.writeTo(temp, progress);
             Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(temp);
             throw e;
+        } finally {
+            removeHook(cleanup);
+        }
+    }
+
+    /** Refuses up front a model the disk cannot hold, rather than filling the disk and failing part-way. */
+    static void requireRoom(Path dir, long bytes) throws IOException {
+        long usable = Files.getFileStore(dir).getUsableSpace();
+        if (bytes > usable) {
+            throw new IOException(String.format("the model needs %,d bytes but %s has only %,d bytes free", bytes, dir, usable));
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to: it deletes the temp file, which the move has already renamed
         }
     }
 
