@@ -64,6 +64,11 @@ public final class Session implements AutoCloseable {
                 System.err.printf("greta: warning: max sequence length %d (%s) is above the model's trained context %d; "
                         + "quality past %d positions is not guaranteed%n", limit.value(), limit.source(), limit.trained(), limit.trained());
             }
+            int cpus = Runtime.getRuntime().availableProcessors();
+            if (options.backend().equals("cpu") && options.threads() > cpus) {
+                System.err.printf("greta: warning: %d threads on %d CPUs: the threads take turns on the cores, so the "
+                        + "timings measure the oversubscription, not the kernels%n", options.threads(), cpus);
+            }
             backend = Backends.create(options.backend(), options.threads());
             Attention attention = backend.attention(options.attention(), shape, options.deterministic());
             LlamaWeights weights = LlamaWeights.bind(file, shape, backend);

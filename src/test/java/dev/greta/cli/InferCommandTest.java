@@ -92,6 +92,18 @@ class InferCommandTest {
     }
 
     @Test
+    void moreThreadsThanCpusRunWithAWarning() {
+        int threads = Runtime.getRuntime().availableProcessors() + 1;
+        Result r = run("infer", "--model", TestModels.file("stories260K.gguf").toString(), "--prompt", "hi",
+                "--max-tokens", "1", "--threads", String.valueOf(threads), "--no-warmup");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains(threads + " threads on " + (threads - 1) + " CPUs");
+        Result fitting = run("infer", "--model", TestModels.file("stories260K.gguf").toString(), "--prompt", "hi",
+                "--max-tokens", "1", "--threads", String.valueOf(threads - 1), "--no-warmup");
+        assertThat(fitting.err()).doesNotContain("warning");
+    }
+
+    @Test
     void ctxFlagRaisesTheLimitWithAWarning() throws Exception {
         Result r = run("infer", "--model", TestModels.file("stories260K.gguf").toString(), "--prompt-tokens", "2100",
                 "--max-tokens", "1", "--ctx", "2101", "--json");
