@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a sweep: every planned run in its own child process, one at a time, with status.json and summary.json
@@ -15,6 +18,9 @@ import java.util.List;
  * continues where it stopped. Writes report.md and report.html at the end.
  */
 public final class BenchExecutor {
+    /** How long ending a run waits for its process to exit. */
+    private static final long CHILD_EXIT_WAIT_SECONDS = 10;
+
     private final BenchConfig config;
     private final RunLauncher launcher;
     private final PrintWriter out;
@@ -167,7 +173,15 @@ public final class BenchExecutor {
         if (currentChild != null) {
             currentChild.descendants().forEach(ProcessHandle::destroyForcibly);
             currentChild.destroyForcibly();
-            currentChild.onExit().join();
+            try {
+                // Bounded: a child slow to die (a GPU teardown) must not keep the executor from exiting.
+                currentChild.onExit().get(CHILD_EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                progress.message("bench: run process " + currentChild.pid() + " had not exited after "
+                        + CHILD_EXIT_WAIT_SECONDS + " s; --resume ends it if it is still there");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -51,6 +51,8 @@ public final class BenchJson {
     public static <T> T readInput(Path file, Class<T> type, String subject) {
         if (Files.isDirectory(file)) throw new IllegalArgumentException(subject + ": is a directory, not a file");
         if (!Files.exists(file)) throw new IllegalArgumentException(subject + ": no such file");
+        // A FIFO or device would block the read, or never end it.
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(subject + ": not a regular file");
         try {
             return read(file, type);
         } catch (JsonProcessingException e) {

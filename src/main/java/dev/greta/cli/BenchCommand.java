@@ -140,8 +140,11 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (dropUnplanned && !resume) throw new ParameterException(spec.commandLine(), "--drop-unplanned only applies with --resume");
         for (String variant : settings.attn()) checkAttention(variant);
-        if (model != null && !Files.isRegularFile(model)) throw new ParameterException(spec.commandLine(), "--model " + model + ": no such file");
+        if (model != null && !Files.isRegularFile(model)) {
+            throw new ParameterException(spec.commandLine(), "--model " + model + (Files.exists(model) ? ": not a regular file" : ": no such file"));
+        }
         Path modelPath = model != null ? model : defaultModel.path();
         Path dir = out != null ? out : OutputDirectory.defaultFor(sweepName, LocalDate.now());
         BenchConfig config = new BenchConfig(sweepName, dir, modelPath, settings, timeoutPolicy, resume, dropUnplanned);

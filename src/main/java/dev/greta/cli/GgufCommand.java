@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -158,10 +159,12 @@ public final class GgufCommand implements Runnable {
                 }
             }
             Path target = output == null ? file : output;
+            boolean targetExisted = Files.exists(target);
             try {
                 new GgufEditor(force).apply(file, target, changes);
             } catch (GgufEditor.NewProblemsException e) {
-                return fail(file + ": refused, " + e.getMessage() + "; " + target + " is unchanged (--force writes it anyway)");
+                String kept = targetExisted ? target + " is unchanged" : "nothing was written";
+                return fail(file + ": refused, " + e.getMessage() + "; " + kept + " (--force writes it anyway)");
             }
             for (Map.Entry<String, GgufValue> c : changes.entrySet()) {
                 out().println(target + ": " + c.getKey() + " = " + c.getValue().display() + " (" + TypeSpec.of(c.getValue()) + ")");

@@ -56,7 +56,7 @@ public final class Session implements AutoCloseable {
         GgufFile file = GgufFile.open(options.model());
         Backend backend = null;
         try {
-            requireSound(options.model());
+            requireSound(file);
             ModelShape shape = ModelShapes.fromFile(file);
             Tokenizer tokenizer = Tokenizer.fromMetadata(file.metadata());
             SequenceLimit limit = SequenceLimit.resolve(options.ctx(), maxSeqLenEnv, shape.contextLength());
@@ -75,7 +75,7 @@ public final class Session implements AutoCloseable {
             int rows = Math.min(options.chunkSize(), limit.value());
             LlamaModel model = new LlamaModel(shape, weights, RopeFrequencies.fromFile(file, shape), backend, rows);
             return new Session(file, backend, shape, tokenizer, model, attention, limit, options, load.seconds());
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (RuntimeException | Error e) {
             if (backend != null) backend.close();
             file.close();
             throw e;
@@ -90,8 +90,9 @@ public final class Session implements AutoCloseable {
      * not match the metadata, token ids outside the vocabulary...): such a file may still load and run, and then
      * prints tokens and timings from garbage.
      */
-    private static void requireSound(Path model) throws IOException {
-        List<GgufVerifier.Problem> problems = GgufVerifier.verify(model, false);
+    private static void requireSound(GgufFile file) {
+        Path model = file.path();
+        List<GgufVerifier.Problem> problems = GgufVerifier.verify(file);
         if (problems.isEmpty()) return;
         String shown = problems.stream().limit(PROBLEMS_SHOWN).map(Object::toString).collect(Collectors.joining("; "));
         throw new IllegalArgumentException(model + " is not a sound model file, not loaded: " + shown

@@ -91,7 +91,9 @@ public final class GgufEditor {
                 checkReadsBack(temp, original, changes, target);
                 if (!allowNewProblems) refuseNewProblems(temp, original);
             }
-            copyAttributes(target.exists() ? target.file() : source, temp);
+            // A replaced file keeps its attributes; a new output gets the defaults of any new file, not the
+            // source's (a read-only source would make it read-only, and its owner would not be the user's).
+            if (target.exists()) copyAttributes(target.file(), temp);
             try {
                 Files.move(temp, target.file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -26,6 +26,8 @@ public final class GgufVerifier {
         public String toString() { return field + ": " + message; }
     }
 
+    /** Architectures with the llama layout of keys and tensors (as ModelShapes loads them). */
+    public static final java.util.Set<String> LLAMA_LIKE = java.util.Set.of("llama", "mistral");
     static final List<String> LLAMA_REQUIRED_KEYS = List.of("context_length", "embedding_length", "block_count",
             "feed_forward_length", "attention.head_count", "attention.layer_norm_rms_epsilon");
     private static final List<String> TOKEN_ID_KEYS = List.of("bos_token_id", "eos_token_id", "unknown_token_id",
@@ -43,6 +45,11 @@ public final class GgufVerifier {
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             return verify(seg, scanData);
         }
+    }
+
+    /** The structural problems (no data scan) of a file already open, without mapping it again. */
+    public static List<Problem> verify(GgufFile file) {
+        return verify(file.mapping(), false);
     }
 
     static List<Problem> verify(MemorySegment file, boolean scanData) {
@@ -88,41 +95,53 @@ public final class GgufVerifier {
             return;
         }
         String arch = stringOrProblem(md, "general.architecture");
-        if (!"llama".equals(arch)) return;
+        if (!LLAMA_LIKE.contains(arch)) return;
+        String p = arch + ".";
         boolean complete = true;
         for (String k : LLAMA_REQUIRED_KEYS) {
-            String key = "llama." + k;
-            if (!md.has(key)) {
-                add(key, "missing (required for llama)");
+            if (!md.has(p + k)) {
+                add(p + k, "missing (required for " + arch + ")");
                 complete = false;
             }
         }
         if (!complete) return;
-        try {
-            int dim = positive(md, "llama.embedding_length");
-            int layers = positive(md, "llama.block_count");
-            int ffn = positive(md, "llama.feed_forward_length");
-            int heads = positive(md, "llama.attention.head_count");
-            positive(md, "llama.context_length");
-            int kvHeads = md.has("llama.attention.head_count_kv") ? positive(md, "llama.attention.head_count_kv") : heads;
-            positiveNumber(md, "llama.attention.layer_norm_rms_epsilon");
-            if (heads % kvHeads != 0) add("llama.attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
-            int headDim = md.has("llama.attention.key_length") ? positive(md, "llama.attention.key_length") : dim / heads;
-            if (!md.has("llama.attention.key_length") && dim % heads != 0) {
-                add("llama.attention.head_count", heads + " does not divide embedding_length " + dim);
+        // Each value is checked on its own, so one bad value does not hide the others; checks that need a value
+        // (0 when it is bad) are skipped.
+        int dim = positive(md, p + "embedding_length");
+        int layers = positive(md, p + "block_count");
+        int ffn = positive(md, p + "feed_forward_length");
+        int heads = positive(md, p + "attention.head_count");
+        positive(md, p + "context_length");
+        int kvHeads = md.has(p + "attention.head_count_kv") ? positive(md, p + "attention.head_count_kv") : heads;
+        positiveNumber(md, p + "attention.layer_norm_rms_epsilon");
+        if (heads > 0 && kvHeads > 0 && heads % kvHeads != 0) {
+            add(p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
+        }
+        boolean explicitHeadDim = md.has(p + "attention.key_length");
+        int headDim = explicitHeadDim ? positive(md, p + "attention.key_length") : heads > 0 ? dim / heads : 0;
+        if (!explicitHeadDim && heads > 0 && dim % heads != 0) {
+            add(p + "attention.head_count", heads + " does not divide embedding_length " + dim);
+        }
+        if (md.has(p + "rope.dimension_count")) {
+            Integer ropeDim = integerOrProblem(md, p + "rope.dimension_count");
+            // RoPE rotates pairs of dimensions.
+            if (ropeDim != null && (ropeDim <= 0 || ropeDim % 2 != 0)) {
+                add(p + "rope.dimension_count", "must be a positive even number, got " + ropeDim);
+            } else if (ropeDim != null && headDim > 0 && ropeDim > headDim) {
+                add(p + "rope.dimension_count", ropeDim + " exceeds the head size " + headDim);
             }
-            if (md.has("llama.rope.dimension_count")) {
-                int ropeDim = md.integer("llama.rope.dimension_count");
-                // RoPE rotates pairs of dimensions.
-                if (ropeDim <= 0 || ropeDim % 2 != 0) add("llama.rope.dimension_count", "must be a positive even number, got " + ropeDim);
-                else if (ropeDim > headDim) add("llama.rope.dimension_count", ropeDim + " exceeds the head size " + headDim);
-            }
-            for (String key : List.of("llama.rope.freq_base", "llama.rope.scaling.factor")) {
-                if (md.has(key)) positiveNumber(md, key);
-            }
-            if (!tensors.isEmpty()) checkLlamaTensors(tensors, dim, layers, ffn, heads * headDim, kvHeads * headDim);
-        } catch (IllegalArgumentException e) {
-            add("llama metadata", e.getMessage());
+        }
+        for (String key : List.of("rope.freq_base", "rope.scaling.factor", "rope.scaling.low_freq_factor",
+                "rope.scaling.high_freq_factor")) {
+            if (md.has(p + key)) positiveNumber(md, p + key);
+        }
+        if (md.has(p + "rope.scaling.original_context_length")) positive(md, p + "rope.scaling.original_context_length");
+        if (md.has(p + "rope.scaling.low_freq_factor") && md.has(p + "rope.scaling.high_freq_factor")
+                && !(md.floating(p + "rope.scaling.high_freq_factor") > md.floating(p + "rope.scaling.low_freq_factor"))) {
+            add(p + "rope.scaling.high_freq_factor", "must exceed rope.scaling.low_freq_factor");
+        }
+        if (!tensors.isEmpty() && dim > 0 && layers > 0 && ffn > 0 && headDim > 0 && kvHeads > 0) {
+            checkLlamaTensors(tensors, dim, layers, ffn, heads * headDim, kvHeads * headDim);
         }
     }
 
@@ -234,14 +253,35 @@ public final class GgufVerifier {
         return null;
     }
 
+    /** The value when it is a positive integer; otherwise the problem is recorded and 0 returned. */
     private int positive(GgufMetadata md, String key) {
-        int v = md.integer(key);
-        if (v <= 0) throw new IllegalArgumentException(key + " must be positive, got " + v);
+        Integer v = integerOrProblem(md, key);
+        if (v == null) return 0;
+        if (v <= 0) {
+            add(key, "must be positive, got " + v);
+            return 0;
+        }
         return v;
     }
 
+    /** The integer value, or null with the problem recorded when it is not an integer that fits an int. */
+    private Integer integerOrProblem(GgufMetadata md, String key) {
+        try {
+            return md.integer(key);
+        } catch (IllegalArgumentException e) {
+            add(key, e.getMessage());
+            return null;
+        }
+    }
+
     private void positiveNumber(GgufMetadata md, String key) {
-        float v = md.floating(key);
+        float v;
+        try {
+            v = md.floating(key);
+        } catch (IllegalArgumentException e) {
+            add(key, e.getMessage());
+            return;
+        }
         if (!(v > 0) || !Float.isFinite(v)) add(key, "must be a positive number, got " + v);
     }
 

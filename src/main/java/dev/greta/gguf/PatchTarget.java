@@ -15,6 +15,10 @@ record PatchTarget(Path given, Path file, boolean exists) {
 
     /** Checks before any work that {@code given} can be replaced or created, with a message naming it. */
     static PatchTarget of(Path given) throws IOException {
+        if (Files.isSymbolicLink(given) && !Files.exists(given)) {
+            throw new FileSystemException(given.toString(), null, "cannot write: it is a link to a missing file ("
+                    + Files.readSymbolicLink(given) + ")");
+        }
         if (Files.exists(given)) {
             Path file = given.toRealPath();
             PatchTarget target = new PatchTarget(given, file, true);

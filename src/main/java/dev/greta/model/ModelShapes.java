@@ -2,19 +2,17 @@ package dev.greta.model;
 
 import dev.greta.gguf.GgufFile;
 import dev.greta.gguf.GgufMetadata;
+import dev.greta.gguf.GgufVerifier;
 
 /** Reads a {@link ModelShape} from GGUF metadata of a Llama-family model. */
 public final class ModelShapes {
     private ModelShapes() {}
 
-    /** Architectures whose GGUF metadata and tensors follow the llama layout. */
-    static final java.util.Set<String> LLAMA_LIKE = java.util.Set.of("llama", "mistral");
-
     public static ModelShape fromFile(GgufFile file) {
         GgufMetadata md = file.metadata();
         String arch = md.architecture();
-        if (!LLAMA_LIKE.contains(arch)) {
-            throw new IllegalArgumentException("unsupported architecture '" + arch + "' (supported: " + LLAMA_LIKE + ")");
+        if (!GgufVerifier.LLAMA_LIKE.contains(arch)) {
+            throw new IllegalArgumentException("unsupported architecture '" + arch + "' (supported: " + GgufVerifier.LLAMA_LIKE + ")");
         }
         String p = arch + ".";
         int dim = md.integer(p + "embedding_length");
@@ -40,8 +38,5 @@ public final class ModelShapes {
         }
         if (s.headDim() % 2 != 0) throw new IllegalArgumentException("head dimension " + s.headDim() + " must be even for RoPE");
         if (s.contextLength() <= 0) throw new IllegalArgumentException("context_length must be positive, got " + s.contextLength());
-        if (!(s.rmsEps() > 0) || !Float.isFinite(s.rmsEps())) {
-            throw new IllegalArgumentException("attention.layer_norm_rms_epsilon must be a positive number, got " + s.rmsEps());
-        }
     }
 }

@@ -33,11 +33,12 @@ class OutputDirectoryTest {
     }
 
     @Test
-    void anExistingEmptyFolderIsUsedButNotOneAnotherSweepHasClaimed(@TempDir Path tmp) {
-        assertThat(OutputDirectory.choose(tmp, false)).isEqualTo(tmp);
-        assertThat(tmp.resolve("runs")).isDirectory();
-        assertThat(OutputDirectory.choose(tmp, false)).as("runs/ there: claimed, summary or not")
-                .isEqualTo(tmp.resolveSibling(tmp.getFileName() + "-2"));
+    void anExistingEmptyFolderIsUsedButNotOneAnotherSweepHasClaimed(@TempDir Path tmp) throws Exception {
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        assertThat(OutputDirectory.choose(empty, false)).isEqualTo(empty);
+        assertThat(empty.resolve("runs")).isDirectory();
+        assertThat(OutputDirectory.choose(empty, false)).as("runs/ there: claimed, summary or not")
+                .isEqualTo(tmp.resolve("empty-2"));
     }
 
     @Test

@@ -135,6 +135,10 @@ class BenchCommandTest {
         assertThat(s.runs()).extracting(RunRecord::ctx).containsExactly(16);
         assertThat(dir.resolve("runs/32_naive_1.json")).as("measured data stays").isNotEmptyFile();
         assertThat(launches).hasValue(2);
+
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--out", dir.resolveSibling("other").toString(), "--drop-unplanned"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--drop-unplanned only applies with --resume");
     }
 
     @Test

@@ -52,7 +52,7 @@ class GenModelCommandTest {
 
     @Test
     void aModelTheDiskCannotHoldIsRefusedBeforeWritingAnything() throws IOException {
-        // ~6 TiB of F32 weights: more than any CI disk
+        // ~7e12 F32 weights, ~28 TB: more than any CI disk
         CommandRunner gen = CommandRunner.run(new GenModelCommand(), "--shape",
                 "layers=1,dim=1048576,ffn=1048576,heads=4096,kv-heads=4096,vocab=400", "--type", "f32", "-q",
                 "-o", dir.resolve("huge.gguf").toString());

@@ -222,9 +222,12 @@ class GgufCommandTest {
         assertThat(listing()).containsExactly("q.gguf");
         CommandRunner forced = CommandRunner.run(new GgufCommand(), "set", "--force", model.toString(), "llama.context_length=0");
         assertThat(forced.code()).as(forced.err()).isZero();
-        assertThat(CommandRunner.run(new GgufCommand(), "verify", model.toString()).out()).contains("llama.context_length must be positive, got 0");
-        // A file that already had a problem can still get unrelated changes.
+        assertThat(CommandRunner.run(new GgufCommand(), "verify", model.toString()).out()).contains("llama.context_length: must be positive, got 0");
+        // A file that already had a problem can still get unrelated changes, but not further breaking ones.
         assertThat(CommandRunner.run(new GgufCommand(), "set", model.toString(), "general.name=x").code()).isZero();
+        CommandRunner worse = CommandRunner.run(new GgufCommand(), "set", model.toString(), "llama.rope.dimension_count=3");
+        assertThat(worse.code()).as(worse.err()).isEqualTo(1);
+        assertThat(worse.err()).contains("refused", "llama.rope.dimension_count");
     }
 
     @Test
@@ -236,6 +239,25 @@ class GgufCommandTest {
         assertThat(Files.isSymbolicLink(link)).isTrue();
         assertThat(CommandRunner.run(new GgufCommand(), "get", real.toString(), "a.b").out().strip()).isEqualTo("7");
         assertThat(listing()).containsExactly("link.gguf", "real.gguf");
+    }
+
+    @Test
+    void aLinkToAMissingFileIsRefusedNotReplaced() throws IOException {
+        Path source = TestFiles.write(dir.resolve("src.gguf"), TestFiles.everyTypeFile());
+        Path link = Files.createSymbolicLink(dir.resolve("link.gguf"), Path.of("gone.gguf"));
+        CommandRunner set = CommandRunner.run(new GgufCommand(), "set", source.toString(), "-o", link.toString(), "a.b=1");
+        assertThat(set.code()).isEqualTo(1);
+        assertThat(set.err()).contains("link.gguf").contains("link to a missing file");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+    }
+
+    @Test
+    void aNewOutputDoesNotTakeTheSourcesReadOnlyMode() throws IOException {
+        Path source = TestFiles.write(dir.resolve("src.gguf"), TestFiles.everyTypeFile());
+        Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("r--r--r--"));
+        Path out = dir.resolve("out.gguf");
+        assertThat(CommandRunner.run(new GgufCommand(), "set", source.toString(), "-o", out.toString(), "a.b=1").code()).isZero();
+        assertThat(Files.getPosixFilePermissions(out)).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
 
     @Test

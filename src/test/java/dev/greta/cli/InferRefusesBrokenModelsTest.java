@@ -3,6 +3,7 @@ package dev.greta.cli;
 import dev.greta.gguf.GgmlType;
 import dev.greta.gguf.GgufValue;
 import dev.greta.gguf.GgufWriter;
+import dev.greta.model.synth.Llama3RopeScaling;
 import dev.greta.model.synth.SyntheticModel;
 import dev.greta.model.synth.SyntheticSpec;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,11 @@ class InferRefusesBrokenModelsTest {
 
     /** The synthetic F32 model with {@code overrides} in its metadata and NaN in the tensors {@code nan} picks. */
     private Path model(Map<String, GgufValue> overrides, Predicate<String> nan) throws IOException {
-        GgufWriter w = SyntheticModel.plan(SPEC, GgmlType.F32, 7);
+        return model(SPEC, overrides, nan);
+    }
+
+    private Path model(SyntheticSpec spec, Map<String, GgufValue> overrides, Predicate<String> nan) throws IOException {
+        GgufWriter w = SyntheticModel.plan(spec, GgmlType.F32, 7);
         overrides.forEach(w::put);
         Path file = dir.resolve("m" + System.nanoTime() + ".gguf");
         w.write(file, (t, sink) -> {
@@ -81,6 +86,15 @@ class InferRefusesBrokenModelsTest {
             assertThat(r.exit()).as("rope dims " + dims).isEqualTo(1);
             assertThat(r.err()).as("rope dims " + dims).contains("rope.dimension_count");
         }
+    }
+
+    @Test
+    void ropeFrequencyFactorsThatAreNotPositiveAreRefused() throws IOException {
+        SyntheticSpec llama3 = new SyntheticSpec("custom", 2, 32, 48, 4, 2, 300, 2048, false, 10000f,
+                new Llama3RopeScaling(8f, 1f, 4f, 8192), 1e-5f);
+        InferCommandTest.Result r = infer(model(llama3, Map.of(), "rope_freqs.weight"::equals));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("rope_freqs.weight[0] must be a positive number, got NaN");
     }
 
     @Test

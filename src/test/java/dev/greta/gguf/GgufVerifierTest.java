@@ -111,12 +111,40 @@ class GgufVerifierTest {
         assertThat(problemsWith(model, "llama.rope.scaling.factor", GgufValue.ofFloat32(-2))).contains("llama.rope.scaling.factor: must be a positive number, got -2.0");
         assertThat(problemsWith(model, "llama.rope.scaling.factor", GgufValue.ofFloat32(4))).isEmpty();
         assertThat(problemsWith(model, "llama.rope.dimension_count", GgufValue.ofUint32(63))).contains("llama.rope.dimension_count: must be a positive even number, got 63");
-        assertThat(problemsWith(model, "llama.attention.head_count", GgufValue.ofUint32(0))).contains("llama metadata: llama.attention.head_count must be positive, got 0");
+        assertThat(problemsWith(model, "llama.attention.head_count", GgufValue.ofUint32(0))).contains("llama.attention.head_count: must be positive, got 0");
+    }
+
+    @Test
+    void oneBadValueDoesNotHideTheOthers() throws IOException {
+        // context_length is checked before the epsilon and the RoPE keys: all three must still be reported
+        assertThat(problemsWith(shared("synth-tiny-Q8_0.gguf"), java.util.Map.of(
+                "llama.context_length", GgufValue.ofUint32(0),
+                "llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(-1),
+                "llama.rope.dimension_count", GgufValue.ofUint32(3)))).contains(
+                "llama.context_length: must be positive, got 0",
+                "llama.attention.layer_norm_rms_epsilon: must be a positive number, got -1.0",
+                "llama.rope.dimension_count: must be a positive even number, got 3");
+    }
+
+    @Test
+    void llama3RopeScalingValuesAreChecked() throws IOException {
+        Path model = shared("synth-tiny-Q8_0.gguf");
+        assertThat(problemsWith(model, "llama.rope.scaling.low_freq_factor", GgufValue.ofFloat32(0)))
+                .contains("llama.rope.scaling.low_freq_factor: must be a positive number, got 0.0");
+        assertThat(problemsWith(model, java.util.Map.of("llama.rope.scaling.low_freq_factor", GgufValue.ofFloat32(4),
+                "llama.rope.scaling.high_freq_factor", GgufValue.ofFloat32(1))))
+                .contains("llama.rope.scaling.high_freq_factor: must exceed rope.scaling.low_freq_factor");
+        assertThat(problemsWith(model, "llama.rope.scaling.original_context_length", GgufValue.ofInt32(-5)))
+                .contains("llama.rope.scaling.original_context_length: must be positive, got -5");
     }
 
     private List<String> problemsWith(Path model, String key, GgufValue value) throws IOException {
+        return problemsWith(model, java.util.Map.of(key, value));
+    }
+
+    private List<String> problemsWith(Path model, java.util.Map<String, GgufValue> changes) throws IOException {
         Path copy = dir.resolve("patched.gguf");
-        new GgufEditor(true).apply(model, copy, java.util.Map.of(key, value));
+        new GgufEditor(true).apply(model, copy, changes);
         return GgufVerifier.verify(copy, false).stream().map(Object::toString).toList();
     }
 }

@@ -228,7 +228,8 @@ public final class CudaBackend implements Backend {
                     + " KV heads evenly");
         }
         // Both kernels are deterministic by construction, so the flag needs no different kernel.
-        AttentionSpec parsed = checkedAttention(spec);
+        checkAttention(spec);
+        AttentionSpec parsed = AttentionSpec.parse(spec);
         if (parsed.kind().equals("naive")) return new NaiveAttention(this, shape, device, kernels);
         return new FlashAttention(this, shape, parsed, device, kernels, attentionPartials);
     }
@@ -238,13 +239,8 @@ public final class CudaBackend implements Backend {
      * (so a sweep can check its variants before running any); values that depend on the model are checked there.
      */
     public static void checkAttention(String spec) {
-        checkedAttention(spec);
-    }
-
-    private static AttentionSpec checkedAttention(String spec) {
         AttentionSpec parsed = AttentionSpec.parse(spec);
         parsed.requireOnly(parsed.kind().equals("naive") ? java.util.Set.of() : FlashAttention.PARAMS);
-        return parsed;
     }
 
     @Override
