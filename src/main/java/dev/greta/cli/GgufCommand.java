@@ -21,10 +21,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,13 +54,9 @@ public final class GgufCommand implements Runnable {
         public final Integer call() {
             try {
                 return execute();
-            } catch (NoSuchFileException e) {
-                return fail("no such file: " + e.getFile());
-            } catch (AccessDeniedException e) {
-                return fail("permission denied: " + e.getFile());
-            } catch (FileSystemException e) {
-                return fail(e.getMessage()); // names its file already
-            } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            } catch (IOException e) {
+                return fail(InputFiles.describe(e, file));
+            } catch (IllegalArgumentException | IllegalStateException e) {
                 return fail(file + ": " + e.getMessage());
             }
         }

@@ -109,7 +109,6 @@ public final class InferCommand implements Callable<Integer> {
         Stopwatch wall = Stopwatch.start();
         PrintStream out = System.out;
         try {
-            if (model != null) InputFiles.requireReadableFile(model, "model file");
             SessionOptions options = new SessionOptions(
                     model != null ? model : SyntheticModels.ensureDefault(), ctx,
                     attention != null ? attention : envOr("GRETA_ATTN", "flash"),
@@ -146,7 +145,9 @@ public final class InferCommand implements Callable<Integer> {
             }
         } catch (SequenceTooLongException e) {
             return fail(EXIT_OVER_LIMIT, e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            return fail(1, InputFiles.describe(e, model));
+        } catch (RuntimeException e) {
             return fail(1, e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }

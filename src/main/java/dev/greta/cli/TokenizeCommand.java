@@ -57,7 +57,6 @@ public final class TokenizeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String text;
         try {
-            InputFiles.requireReadableFile(model, "model file");
             text = input.file != null ? InputFiles.readUtf8(input.file, "text file") : input.text;
         } catch (IOException e) {
             return fail(err, e.getMessage());
@@ -74,7 +73,9 @@ public final class TokenizeCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
+            return fail(err, InputFiles.describe(e, model));
+        } catch (IllegalArgumentException e) {
             return fail(err, model + ": " + e.getMessage());
         }
     }
