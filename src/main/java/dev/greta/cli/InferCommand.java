@@ -2,6 +2,7 @@ package dev.greta.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.greta.backend.KvType;
+import dev.greta.engine.Backends;
 import dev.greta.engine.Generation;
 import dev.greta.engine.InferReport;
 import dev.greta.engine.PromptTokens;
@@ -32,9 +33,12 @@ import java.util.concurrent.Callable;
 
 /** {@code greta infer}: prefill a prompt, decode, print the text, PERF_TIMING and EXIT_CODE. */
 @Command(name = "infer", mixinStandardHelpOptions = true,
-        description = "Run a prompt through prefill and decode; print the text, a PERF_TIMING record and EXIT_CODE.")
+        description = {"Run a prompt through prefill and decode; print the text, a PERF_TIMING record and EXIT_CODE.",
+                "Exit code: 0 when the run completed, 1 when it failed (model file, memory, non-finite logits), "
+                        + "2 when it was refused before any compute (a bad option, a prompt over the sequence limit)."})
 public final class InferCommand implements Callable<Integer> {
-    static final int EXIT_OVER_LIMIT = 2;
+    /** The request was refused before any compute: a bad option, or a prompt over the sequence limit. */
+    static final int EXIT_REFUSED = 2;
 
     @Option(names = "--model", paramLabel = "PATH", description = "GGUF model (default: the built-in synthetic SmolLM2-135M-shaped model)")
     Path model;
@@ -108,15 +112,22 @@ public final class InferCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Stopwatch wall = Stopwatch.start();
         PrintStream out = System.out;
+        SessionOptions options;
+        Sampler sampler;
         try {
-            SessionOptions options = new SessionOptions(
-                    model != null ? model : SyntheticModels.ensureDefault(), ctx,
-                    attention != null ? attention : envOr("GRETA_ATTN", "flash"),
+            String attentionSpec = attention != null ? attention : envOr("GRETA_ATTN", "flash");
+            Backends.checkAttention(backend, attentionSpec);
+            options = new SessionOptions(model, ctx, attentionSpec,
                     deterministic != null ? deterministic : "1".equals(System.getenv("GRETA_DETERMINISTIC")),
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                     kvType != null ? KvType.parse(kvType) : KvType.defaultFor(backend), backend,
                     chunk != null ? chunk : SessionOptions.defaultChunk(backend));
-            Sampler sampler = new Sampler(temperature, topK, topP, seed);
+            sampler = new Sampler(temperature, topK, topP, seed);
+        } catch (IllegalArgumentException e) {
+            return fail(EXIT_REFUSED, e.getMessage());
+        }
+        try {
+            if (options.model() == null) options = options.withModel(SyntheticModels.ensureDefault());
             try (Session session = Session.open(options, System.getenv(SequenceLimit.ENV))) {
                 Tokenizer tokenizer = session.tokenizer();
                 int[] promptIds = promptIds(tokenizer);
@@ -144,9 +155,9 @@ public final class InferCommand implements Callable<Integer> {
                 return 0;
             }
         } catch (SequenceTooLongException e) {
-            return fail(EXIT_OVER_LIMIT, e.getMessage());
+            return fail(EXIT_REFUSED, e.getMessage());
         } catch (IOException e) {
-            return fail(1, InputFiles.describe(e, model));
+            return fail(1, InputFiles.describe(e, options.model()));
         } catch (RuntimeException e) {
             return fail(1, e.getMessage() != null ? e.getMessage() : e.toString());
         }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 /**
  * How to open a session.
  *
- * @param model         GGUF file
+ * @param model         GGUF file (null until the CLI has chosen the default one)
  * @param ctx           --ctx, or null to use GRETA_MAX_SEQ_LEN / the model's context length
  * @param attention     attention kernel spec, e.g. "flash:q=64,kv=32"
  * @param deterministic bit-identical results for any thread count
@@ -28,6 +28,10 @@ public record SessionOptions(Path model, Integer ctx, String attention, boolean 
     /** Prompt rows per forward pass when --chunk is not given. */
     public static int defaultChunk(String backend) {
         return "cuda".equals(backend) ? DEFAULT_CUDA_CHUNK : DEFAULT_CHUNK;
+    }
+
+    public SessionOptions withModel(Path file) {
+        return new SessionOptions(file, ctx, attention, deterministic, threads, kvType, backend, chunkSize);
     }
 
     public SessionOptions {

@@ -92,6 +92,19 @@ class InferCommandTest {
     }
 
     @Test
+    void badOptionsAreRefusedWithExit2BeforeTheModelIsOpened() {
+        String absent = "/nonexistent/model.gguf"; // never opened: the options are refused first
+        String[][] cases = {{"--threads", "0"}, {"--chunk", "0"}, {"--ctx", "0"}, {"--kv-type", "q8"},
+                {"--attn", "flash:q=0"}, {"--backend", "tpu"}, {"--temp", "-1"}, {"--top-p", "1.5"}};
+        for (String[] option : cases) {
+            Result r = run("infer", "--model", absent, "--prompt", "hi", option[0], option[1]);
+            assertThat(r.exit()).as(Arrays.toString(option) + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(Arrays.toString(option)).doesNotContain("no such file");
+            assertThat(r.out()).contains("EXIT_CODE=2");
+        }
+    }
+
+    @Test
     void moreThreadsThanCpusRunWithAWarning() {
         int threads = Runtime.getRuntime().availableProcessors() + 1;
         Result r = run("infer", "--model", TestModels.file("stories260K.gguf").toString(), "--prompt", "hi",
