@@ -40,9 +40,16 @@ public record AttnSpec(String name, Map<String, String> params) {
     public boolean isSatisfiedBy(AttnSpec resolved) {
         if (!resolved.name.equals(name)) return false;
         for (Map.Entry<String, String> p : params.entrySet()) {
-            if (!p.getValue().equals(resolved.params.get(p.getKey()))) return false;
+            if (!sameValue(p.getValue(), resolved.params.get(p.getKey()))) return false;
         }
         return true;
+    }
+
+    /** Equal as written, or as numbers (the engine reports q=064 as q=64). */
+    private static boolean sameValue(String requested, String resolved) {
+        if (requested.equals(resolved)) return true;
+        if (resolved == null || !requested.matches("\\d{1,18}") || !resolved.matches("\\d{1,18}")) return false;
+        return Long.parseLong(requested) == Long.parseLong(resolved);
     }
 
     /** The spec with characters that are awkward in file names replaced, e.g. {@code flash_q-64_kv-32}. */

@@ -41,10 +41,12 @@ public final class BenchExecutor {
     /** Exit code: 0 when every run finished and passed every guardrail, 1 otherwise. */
     public int run() throws IOException, InterruptedException {
         SweepSettings settings = config.settings();
-        Expectations expectations = config.expect() == null ? null : new Expectations(BenchSummary.load(config.expect(),
-                "--expect " + config.expect()), config.expect().toString(), settings.tolerance());
+        if (config.resume() && !Files.exists(config.outDir())) {
+            throw new IllegalArgumentException("--resume: " + config.outDir() + " does not exist: nothing to resume");
+        }
         progress.message("bench: reading " + config.model());
         ModelInfo model = ModelInfo.read(config.model());
+        Expectations expectations = config.expect() == null ? null : expectations(config.expect(), settings, model);
         // inputs first: a sweep refused for a bad one must not claim a folder
         dir = OutputDirectory.choose(config.outDir(), config.resume());
         Files.createDirectories(dir.resolve("runs"));
@@ -86,6 +88,23 @@ public final class BenchExecutor {
         out.println("Report: " + dir.resolve("report.md") + " and " + dir.resolve("report.html"));
         out.flush();
         return summary.verdict() == Verdict.PASS && summary.complete() ? 0 : 1;
+    }
+
+    /**
+     * The throughput ranges of an earlier sweep, which only apply to runs of the same model made the same way (a
+     * different model or thread count would turn every run into a FAIL or a PASS that means nothing).
+     */
+    private static Expectations expectations(Path file, SweepSettings settings, ModelInfo model) {
+        BenchSummary earlier = BenchSummary.load(file, "--expect " + file);
+        if (!earlier.model().sha256().equals(model.sha256())) {
+            throw new IllegalArgumentException("--expect " + file + " was measured on another model ("
+                    + earlier.model().path() + ", sha256 " + earlier.model().sha256().substring(0, 12) + "...)");
+        }
+        String conflict = settings.measurementConflict(earlier.settings());
+        if (conflict != null) {
+            throw new IllegalArgumentException("--expect " + file + " was measured differently (" + conflict + ")");
+        }
+        return new Expectations(earlier, file.toString(), settings.tolerance());
     }
 
     /** Whether stderr is a terminal (then the progress bar redraws one line in place). */

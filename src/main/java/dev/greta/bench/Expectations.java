@@ -10,10 +10,8 @@ public final class Expectations {
     private final String source;
     private final double tolerance;
 
+    /** {@code tolerance} as SweepSettings checks it, in [0, 1). */
     public Expectations(BenchSummary earlier, String source, double tolerance) {
-        if (!(tolerance >= 0 && tolerance < 1)) {
-            throw new IllegalArgumentException("--tolerance must be in [0, 1), got " + tolerance);
-        }
         this.source = source;
         this.tolerance = tolerance;
         for (CellAggregate cell : earlier.aggregates()) {

@@ -19,6 +19,10 @@ public final class SummaryComparison {
         if (!a.model().sha256().equals(b.model().sha256())) {
             out.append("- Note: A and B measured different models (sha256 differs); ratios are not like for like\n");
         }
+        String settings = b.settings().measurementConflict(a.settings());
+        if (settings != null) {
+            out.append("- Note: A and B were run differently (").append(settings).append(", A vs B); ratios are not like for like\n");
+        }
         out.append('\n').append(MarkdownReport.render(table(a, b)));
         return out.toString();
     }

@@ -24,6 +24,7 @@ public record SweepSettings(String suite, List<Integer> ctx, List<String> attn, 
         if (reps < 1) throw new IllegalArgumentException("--reps " + reps + ": must be at least 1");
         if (gen < 1) throw new IllegalArgumentException("--gen " + gen + ": must be at least 1");
         if (threads < 1) throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
+        if (!(tolerance >= 0 && tolerance < 1)) throw new IllegalArgumentException("--tolerance must be in [0, 1), got " + tolerance);
         if (!maxSeqLen.equals("run") && !maxSeqLen.equals("model") && !maxSeqLen.matches("[1-9][0-9]{0,9}")) {
             throw new IllegalArgumentException("--max-seq-len '" + maxSeqLen + "': expected run, model or a number of tokens");
         }
@@ -51,12 +52,25 @@ public record SweepSettings(String suite, List<Integer> ctx, List<String> attn, 
      * figures must come from the same kind of run. ctx, attn and reps may change; the plan decides what runs.
      */
     String resumeConflict(SweepSettings earlier) {
-        if (earlier.gen != gen) return "gen " + earlier.gen + " vs " + gen;
-        if (earlier.threads != threads) return "threads " + earlier.threads + " vs " + threads;
-        if (!earlier.backend.equals(backend)) return "backend " + earlier.backend + " vs " + backend;
-        if (!earlier.kvType.equals(kvType)) return "kv_type " + earlier.kvType + " vs " + kvType;
-        if (earlier.deterministic != deterministic) return "deterministic " + earlier.deterministic + " vs " + deterministic;
-        if (!earlier.maxSeqLen.equals(maxSeqLen)) return "max_seq_len " + earlier.maxSeqLen + " vs " + maxSeqLen;
+        String measured = measurementConflict(earlier);
+        if (measured != null) return measured;
+        // the guardrails of the runs already made were judged against the earlier expectation
+        if (!java.util.Objects.equals(earlier.expect, expect)) return "expect " + earlier.expect + " vs " + expect;
+        if (earlier.tolerance != tolerance) return "tolerance " + earlier.tolerance + " vs " + tolerance;
+        return null;
+    }
+
+    /**
+     * Why figures measured with {@code other} settings are not comparable with these (null when they are): a
+     * different kind of run, whatever its ctx, variants or repetitions.
+     */
+    public String measurementConflict(SweepSettings other) {
+        if (other.gen != gen) return "gen " + other.gen + " vs " + gen;
+        if (other.threads != threads) return "threads " + other.threads + " vs " + threads;
+        if (!other.backend.equals(backend)) return "backend " + other.backend + " vs " + backend;
+        if (!other.kvType.equals(kvType)) return "kv_type " + other.kvType + " vs " + kvType;
+        if (other.deterministic != deterministic) return "deterministic " + other.deterministic + " vs " + deterministic;
+        if (!other.maxSeqLen.equals(maxSeqLen)) return "max_seq_len " + other.maxSeqLen + " vs " + maxSeqLen;
         return null;
     }
 }

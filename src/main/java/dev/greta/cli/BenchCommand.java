@@ -141,6 +141,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         if (dropUnplanned && !resume) throw new ParameterException(spec.commandLine(), "--drop-unplanned only applies with --resume");
+        // The name is the output folder's name under artifacts/DATE/: a path in it would write elsewhere.
+        if (!sweepName.matches("[A-Za-z0-9_.-]+") || sweepName.matches("\\.+")) {
+            throw new ParameterException(spec.commandLine(), "--name '" + sweepName + "': use letters, digits, '.', '_' and '-' only");
+        }
         for (String variant : settings.attn()) checkAttention(variant);
         if (model != null && !Files.isRegularFile(model)) {
             throw new ParameterException(spec.commandLine(), "--model " + model + (Files.exists(model) ? ": not a regular file" : ": no such file"));

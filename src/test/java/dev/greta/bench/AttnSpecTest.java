@@ -23,6 +23,8 @@ class AttnSpecTest {
         assertThat(AttnSpec.parse("flash:tile=8").isSatisfiedBy(resolved)).isFalse();
         assertThat(AttnSpec.parse("naive").isSatisfiedBy(resolved)).isFalse();
         assertThat(AttnSpec.parse("fla").isSatisfiedBy(resolved)).as("a prefix of the name is another variant").isFalse();
+        assertThat(AttnSpec.parse("flash:q=064").isSatisfiedBy(resolved)).as("the same number written otherwise").isTrue();
+        assertThat(AttnSpec.parse("flash:q=65").isSatisfiedBy(resolved)).isFalse();
     }
 
     @Test

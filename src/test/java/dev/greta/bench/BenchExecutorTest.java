@@ -135,6 +135,16 @@ class BenchExecutorTest {
         assertThat(f.guardrail()).isEqualTo("throughput");
         assertThat(f.reason()).startsWith("regression: prefill").contains("is 50% of the expected");
         String compare = SummaryComparison.render(summary(before), "before", summary(after), "after");
-        assertThat(compare).contains("| 16 | naive |", "| 0.50× |");
+        assertThat(compare).contains("| 16 | naive |", "| 0.50× |").doesNotContain("run differently");
+
+        BenchSummary b = summary(after);
+        SweepSettings s = b.settings();
+        SweepSettings moreThreads = new SweepSettings(s.suite(), s.ctx(), s.attn(), s.reps(), s.gen(), s.threads() + 1,
+                s.backend(), s.kvType(), s.deterministic(), s.maxSeqLen(), s.timeout(), s.tolerance(), s.expect());
+        BenchSummary other = new BenchSummary(b.schemaVersion(), b.name(), b.created(), b.updated(), b.complete(),
+                b.verdict(), b.engine(), b.host(), moreThreads, b.model(), b.gpu(), b.backendProperties(), b.runs(),
+                b.aggregates(), b.guardrails());
+        assertThat(SummaryComparison.render(summary(before), "before", other, "after"))
+                .contains("run differently (threads " + s.threads() + " vs " + (s.threads() + 1) + ", A vs B)");
     }
 }

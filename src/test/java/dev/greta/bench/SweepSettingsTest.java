@@ -33,8 +33,12 @@ class SweepSettingsTest {
     void resumeNeedsTheSameKindOfRunButMayChangeThePlan() {
         SweepSettings a = with("run", 1, true);
         SweepSettings more = new SweepSettings("core", List.of(4096), List.of("flash"), 3, 1, 2, "cpu", "f32", true, "run",
-                "600", 0.1, null);
+                "600", 0.2, null);
         assertThat(a.resumeConflict(more)).isNull();
+        SweepSettings otherRange = new SweepSettings("core", List.of(4096), List.of("flash"), 3, 1, 2, "cpu", "f32", true,
+                "run", "600", 0.1, null);
+        assertThat(a.resumeConflict(otherRange)).as("runs were judged with the earlier range").isEqualTo("tolerance 0.1 vs 0.2");
+        assertThat(a.measurementConflict(otherRange)).as("but were measured alike").isNull();
         assertThat(a.resumeConflict(with("run", 2, true))).isEqualTo("gen 2 vs 1");
         assertThat(a.resumeConflict(with("run", 1, false))).isEqualTo("deterministic false vs true");
         assertThat(a.resumeConflict(with("model", 1, true))).isEqualTo("max_seq_len model vs run");

@@ -68,6 +68,36 @@ class BenchCommandTest {
     }
 
     @Test
+    void aToleranceOutsideItsRangeOrANameThatIsAPathIsRefused(@TempDir Path dir) {
+        for (String tolerance : new String[]{"NaN", "1", "-0.1", "Infinity"}) {
+            assertThat(bench("--ctx", "16", "--attn", "naive", "--tolerance", tolerance, "--out", dir.toString()))
+                    .as(tolerance).isEqualTo(2);
+            assertThat(err.toString()).contains("--tolerance must be in [0, 1)");
+        }
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--name", "../../escape")).isEqualTo(2);
+        assertThat(err.toString()).contains("--name '../../escape'");
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--resume", "--out", dir.resolve("typo").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("does not exist: nothing to resume");
+        assertThat(dir.resolve("typo")).doesNotExist();
+        assertThat(launches).hasValue(0);
+    }
+
+    @Test
+    void anExpectationFromOtherSettingsIsRefusedAndAResumeKeepsItsExpectation(@TempDir Path dir) throws Exception {
+        Path first = dir.resolve("first");
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--threads", "1", "--out", first.toString())).as(err.toString()).isZero();
+        Path expect = first.resolve("summary.json");
+
+        assertThat(bench("--ctx", "16", "--attn", "naive", "--threads", "2", "--expect", expect.toString(),
+                "--out", dir.resolve("other").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("was measured differently (threads 1 vs 2)");
+
+        assertThat(bench("--ctx", "16,32", "--attn", "naive", "--threads", "1", "--resume", "--expect", expect.toString(),
+                "--out", first.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("expect null vs " + expect);
+    }
+
+    @Test
     void anAttentionVariantTheEngineWouldRefuseStopsTheSweepBeforeAnyRun(@TempDir Path dir) {
         assertThat(bench("--ctx", "16", "--attn", "naive,bogus", "--out", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--attn bogus: unknown attention kernel 'bogus'", "valid kernels: naive");
