@@ -31,7 +31,7 @@ final class ReportTables {
     static Table speedup(BenchSummary s) {
         String base = s.settings().baseline();
         List<List<String>> rows = new ArrayList<>();
-        for (int ctx : s.settings().ctx()) {
+        for (int ctx : s.settings().ctx().stream().sorted().toList()) {
             List<String> row = new ArrayList<>(List.of(Integer.toString(ctx)));
             Optional<Double> baseTps = prefillTokS(s, ctx, base);
             for (String attn : s.settings().attn()) {
@@ -100,8 +100,10 @@ final class ReportTables {
         return h;
     }
 
+    /** A variant's cells by ascending ctx, the order of every table's rows. */
     static List<CellAggregate> cells(BenchSummary s, String attn) {
-        return s.aggregates().stream().filter(c -> c.attn().equals(attn)).toList();
+        return s.aggregates().stream().filter(c -> c.attn().equals(attn))
+                .sorted(java.util.Comparator.comparingInt(CellAggregate::ctx)).toList();
     }
 
     static Optional<Double> prefillTokS(BenchSummary s, int ctx, String attn) {

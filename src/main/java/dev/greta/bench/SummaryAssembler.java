@@ -36,8 +36,14 @@ final class SummaryAssembler {
         for (RunRecord r : runs) byCell.computeIfAbsent(r.ctx() + "|" + r.attn(), k -> new java.util.ArrayList<>()).add(r);
         List<CellAggregate> cells = settings.ctx().stream().flatMap(c -> settings.attn().stream().map(a ->
                 CellAggregate.of(c, a, settings.reps(), byCell.getOrDefault(c + "|" + a, List.of())))).toList();
+        List<RunKey> plan = settings.plan();
+        Map<RunKey, Integer> planIndex = new HashMap<>();
+        for (int i = 0; i < plan.size(); i++) planIndex.put(plan.get(i), i);
+        // Plan order, whatever the order they ran in: a resumed sweep lists its runs as a clean one would.
+        runs = runs.stream().sorted(java.util.Comparator.comparingInt(
+                r -> planIndex.getOrDefault(new RunKey(r.ctx(), r.attn(), r.rep()), Integer.MAX_VALUE))).toList();
         GuardrailTally tally = GuardrailTally.of(runs);
-        boolean complete = runs.size() == settings.plan().size();
+        boolean complete = runs.size() == plan.size();
         return new BenchSummary(BenchSummary.SCHEMA_VERSION, name, created, now.toString(), complete,
                 tally.fail() > 0 ? Verdict.FAIL : Verdict.PASS, engine, host, settings, model,
                 GpuInfo.fromBackend(settings.backend(), backendProperties), backendProperties, List.copyOf(runs),

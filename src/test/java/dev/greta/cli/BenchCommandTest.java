@@ -68,6 +68,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void tablesListContextsAscendingAndAResumedSweepListsRunsInPlanOrder(@TempDir Path dir) throws Exception {
+        Path first = dir.resolve("a");
+        assertThat(bench("--ctx", "16", "--attn", "naive,flash", "--out", first.toString())).as(err.toString()).isZero();
+        assertThat(bench("--ctx", "32,16", "--attn", "naive,flash", "--out", first.toString(), "--resume")).as(err.toString()).isZero();
+        Path clean = dir.resolve("b");
+        assertThat(bench("--ctx", "32,16", "--attn", "naive,flash", "--out", clean.toString())).as(err.toString()).isZero();
+
+        java.util.function.Function<Path, List<String>> order = d -> BenchJson.readInput(d.resolve("summary.json"),
+                BenchSummary.class, "summary").runs().stream().map(r -> r.ctx() + " " + r.attn()).toList();
+        assertThat(order.apply(first)).isEqualTo(order.apply(clean)).containsExactly("32 naive", "32 flash", "16 naive", "16 flash");
+        String report = Files.readString(clean.resolve("report.md"));
+        for (String table : new String[]{"## Results: naive", "## Speedup over the baseline"}) {
+            String section = report.substring(report.indexOf(table));
+            assertThat(section.indexOf("| 16 |")).as(table).isLessThan(section.indexOf("| 32 |"));
+        }
+    }
+
+    @Test
     void aToleranceOutsideItsRangeOrANameThatIsAPathIsRefused(@TempDir Path dir) {
         for (String tolerance : new String[]{"NaN", "1", "-0.1", "Infinity"}) {
             assertThat(bench("--ctx", "16", "--attn", "naive", "--tolerance", tolerance, "--out", dir.toString()))
