@@ -23,8 +23,25 @@ public final class SummaryComparison {
         if (settings != null) {
             out.append("- Note: A and B were run differently (").append(settings).append(", A vs B); ratios are not like for like\n");
         }
+        for (String kernels : resolvedDifferently(a, b)) {
+            out.append("- Note: ").append(kernels).append("; that row compares different kernels\n");
+        }
         out.append('\n').append(MarkdownReport.render(table(a, b)));
         return out.toString();
+    }
+
+    /** Variants both sweeps ran under one name but that the engine resolved to different kernels. */
+    private static List<String> resolvedDifferently(BenchSummary a, BenchSummary b) {
+        Map<String, String> inA = new LinkedHashMap<>();
+        for (CellAggregate c : a.aggregates()) if (c.variant() != null) inA.putIfAbsent(c.attn(), c.variant());
+        Map<String, String> notes = new LinkedHashMap<>();
+        for (CellAggregate c : b.aggregates()) {
+            String resolvedA = inA.get(c.attn());
+            if (resolvedA != null && c.variant() != null && !resolvedA.equals(c.variant())) {
+                notes.putIfAbsent(c.attn(), "'" + c.attn() + "' ran as " + resolvedA + " in A and as " + c.variant() + " in B");
+            }
+        }
+        return List.copyOf(notes.values());
     }
 
     static Table table(BenchSummary a, BenchSummary b) {
@@ -32,7 +49,10 @@ public final class SummaryComparison {
         for (CellAggregate c : a.aggregates()) cells.computeIfAbsent(c.ctx() + "|" + c.attn(), k -> new CellAggregate[2])[0] = c;
         for (CellAggregate c : b.aggregates()) cells.computeIfAbsent(c.ctx() + "|" + c.attn(), k -> new CellAggregate[2])[1] = c;
         List<List<String>> rows = new ArrayList<>();
-        for (CellAggregate[] pair : cells.values()) {
+        // By context, then as listed (A's variants first): cells only B has join their context's rows.
+        List<CellAggregate[]> pairs = cells.values().stream()
+                .sorted(java.util.Comparator.comparingInt(p -> (p[0] != null ? p[0] : p[1]).ctx())).toList();
+        for (CellAggregate[] pair : pairs) {
             CellAggregate any = pair[0] != null ? pair[0] : pair[1];
             Stats tpsA = pair[0] == null ? null : pair[0].prefillTokS();
             Stats tpsB = pair[1] == null ? null : pair[1].prefillTokS();

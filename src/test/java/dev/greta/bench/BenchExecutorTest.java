@@ -146,5 +146,15 @@ class BenchExecutorTest {
                 b.aggregates(), b.guardrails());
         assertThat(SummaryComparison.render(summary(before), "before", other, "after"))
                 .contains("run differently (threads " + s.threads() + " vs " + (s.threads() + 1) + ", A vs B)");
+
+        List<CellAggregate> otherKernel = b.aggregates().stream().map(c -> new CellAggregate(c.ctx(), c.attn(),
+                c.variant() + "-other", c.planned(), c.done(), c.status(), c.modelLoadS(), c.prefillS(), c.decodeS(),
+                c.wallS(), c.prefillTokS(), c.decodeTokS(), c.peakRssBytes())).toList();
+        BenchSummary resolvedElsewhere = new BenchSummary(b.schemaVersion(), b.name(), b.created(), b.updated(),
+                b.complete(), b.verdict(), b.engine(), b.host(), s, b.model(), b.gpu(), b.backendProperties(), b.runs(),
+                otherKernel, b.guardrails());
+        String variant = b.aggregates().getFirst().variant();
+        assertThat(SummaryComparison.render(summary(before), "before", resolvedElsewhere, "after"))
+                .contains("ran as " + variant + " in A and as " + variant + "-other in B");
     }
 }
