@@ -110,7 +110,9 @@ public final class GgufEditor {
     /** The temporary file beside the target; a failure names the user's path, not the temporary one. */
     private static Path createTemp(PatchTarget target) throws IOException {
         try {
-            return Files.createTempFile(target.directory(), "." + target.file().getFileName() + ".", ".tmp");
+            // Not createTempFile: its owner-only mode would stay on a new output (a replaced file gets its own back).
+            return Files.createFile(target.directory().resolve("." + target.file().getFileName() + "."
+                    + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp"));
         } catch (AccessDeniedException e) {
             throw target.cannotWrite("the directory is not writable");
         } catch (FileSystemException e) {
